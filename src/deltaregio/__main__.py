@@ -1,0 +1,5 @@
+import sys
+
+from deltaregio.cli import main
+
+sys.exit(main())

@@ -1,0 +1,131 @@
+"""Every setting Deltaregio reads from the environment, with its default and a line of help.
+
+`deltaregio check-config` prints this table; settings.py reads its values from here only, so a
+setting cannot exist without its documentation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(Exception):
+    """A setting has a value Deltaregio cannot use; the message says which and why."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false (1/0, yes/no, on/off), not {raw!r}")
+
+
+def _list(name: str, raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _str(name: str, raw: str) -> str:
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str, str], Any] = _str
+    secret: bool = False
+
+    def raw(self) -> str:
+        return os.environ.get(self.name, self.default)
+
+    def value(self) -> Any:
+        return self.parse(self.name, self.raw())
+
+    def is_default(self) -> bool:
+        return self.name not in os.environ
+
+
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'deltaregio.sqlite3'}",
+        "Database to use: sqlite:///PATH for the embedded default, postgres://USER@HOST:PORT/NAME for PostgreSQL.",
+    ),
+    Setting("DELTAREGIO_DEBUG", "true", "Show debug pages on errors. Must be false in production.", _bool),
+    Setting(
+        "DELTAREGIO_SECRET_KEY",
+        DEFAULT_SECRET_KEY,
+        "Key for signing sessions and tokens. Set a long random value in production.",
+        secret=True,
+    ),
+    Setting(
+        "DELTAREGIO_ALLOWED_HOSTS",
+        "127.0.0.1,localhost,testserver",
+        "Comma-separated host names this server answers to.",
+        _list,
+    ),
+    Setting(
+        "DELTAREGIO_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (scheme://host) trusted for form posts behind a proxy.",
+        _list,
+    ),
+    Setting("DELTAREGIO_TIME_ZONE", "Europe/Brussels", "Time zone for dates and close moments."),
+    Setting("DELTAREGIO_LANGUAGE", "nl", "Default interface language (nl or en)."),
+    Setting(
+        "DELTAREGIO_STATIC_ROOT",
+        str(PROJECT_ROOT / "data" / "static"),
+        "Folder that `deltaregio collectstatic` fills for production serving.",
+    ),
+    Setting("DELTAREGIO_PAGE_SIZE", "50", "Default number of items per API page.", _int),
+    Setting("DELTAREGIO_MAX_PAGE_SIZE", "500", "Largest page size an API client may ask for.", _int),
+    Setting(
+        "DELTAREGIO_LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed logins from one user and address before the account is locked for a while.",
+        _int,
+    ),
+    Setting("DELTAREGIO_EMAIL_BACKEND", "console", "Where e-mail goes: console, smtp or memory.", _str),
+    Setting("DELTAREGIO_LOG_LEVEL", "INFO", "Log level for the deltaregio loggers."),
+)
+
+BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def get(name: str) -> Any:
+    return BY_NAME[name].value()
+
+
+def describe() -> list[dict[str, str]]:
+    """The settings as rows for `check-config`: name, effective value (secrets hidden), default, help."""
+    rows = []
+    for setting in SETTINGS:
+        raw = setting.raw()
+        shown = "(set, hidden)" if setting.secret and not setting.is_default() else raw
+        rows.append(
+            {
+                "name": setting.name,
+                "value": shown,
+                "source": "default" if setting.is_default() else "environment",
+                "help": setting.help,
+            }
+        )
+    return rows

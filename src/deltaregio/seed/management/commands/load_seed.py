@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from deltaregio.seed.reader import SeedFileError
+from deltaregio.seed.services import SeedLoadError, seed_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the reference data set taken from the five source documents. Loading twice changes "
+        "nothing; on a database whose data conflicts with it, it explains each conflict and changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Validate and compare, then roll back.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = seed_load(dry_run=options["dry_run"])
+        except SeedFileError as exc:
+            raise CommandError(f"the data set cannot be read: {exc}") from exc
+        except SeedLoadError as exc:
+            for error in exc.report.errors:
+                self.stderr.write(f"error: {error}")
+            for conflict in exc.report.conflicts:
+                self.stderr.write(f"conflict: {conflict}")
+            raise CommandError(f"{exc}.") from exc
+        created = sum(report.created.values())
+        unchanged = sum(report.unchanged.values())
+        prefix = "Dry run: would create" if options["dry_run"] else "Created"
+        self.stdout.write(f"{prefix} {created} record(s); {unchanged} already present and unchanged.")
+        for model, count in sorted(report.created.items()):
+            self.stdout.write(f"  {model}: {count} new")
