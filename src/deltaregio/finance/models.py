@@ -95,7 +95,7 @@ class BudgetCell(models.Model):
     row_group = models.CharField(_("row group"), max_length=120, blank=True)
     column_key = models.SlugField(_("column key"), max_length=80)
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4, null=True, blank=True)
-    value_text = models.CharField(_("value as published"), max_length=40)
+    value_text = models.CharField(_("value as published"), max_length=40, blank=True)
     is_total = models.BooleanField(_("is a total"), default=False)
 
     class Meta:
