@@ -269,15 +269,22 @@ class _Loader:
             )
 
     def organisations(self) -> None:
-        records = _parents_first(self.data.records["organisations"], "name", "parent")
-        seen: dict[str, str] = {}
-        for record in records:
-            name = record.data.get("name", "")
-            if name in seen:
-                self.error(record.where(), f"organisation {name!r} is defined twice (also in {seen[name]})")
-                continue
-            seen[name] = record.where()
+        records = self.unique(self.data.records["organisations"], "name", "organisation")
+        for record in _parents_first(records, "name", "parent"):
             self.guarded(record, self._organisation)
+
+    def unique(self, records: list[Record], key: str, label: str) -> list[Record]:
+        """Records whose key is defined once; a second definition is an error (never silently merged)."""
+        seen: dict[Any, str] = {}
+        kept = []
+        for record in records:
+            value = record.data.get(key)
+            if value in seen:
+                self.error(record.where(), f"{label} {value!r} is defined twice (also in {seen[value]})")
+                continue
+            seen[value] = record.where()
+            kept.append(record)
+        return kept
 
     def _organisation(self, record: Record) -> None:
         d = record.data
@@ -353,7 +360,8 @@ class _Loader:
         )
 
     def instruments(self) -> None:
-        for record in _parents_first(self.data.records["instruments"], "code", "parent"):
+        records = self.unique(self.data.records["instruments"], "code", "instrument")
+        for record in _parents_first(records, "code", "parent"):
             self.guarded(record, self._instrument)
 
     def _instrument(self, record: Record) -> None:
