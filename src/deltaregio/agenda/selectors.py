@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -112,3 +113,38 @@ def theme_money(theme: Theme) -> dict[str, Decimal]:
         assert project.total_cost is not None
         totals[project.cost_unit] = totals.get(project.cost_unit, Decimal(0)) + project.total_cost
     return totals
+
+
+@dataclass(frozen=True)
+class ThemeFigures:
+    """A theme's number of projects and their total cost per published unit."""
+
+    project_count: int
+    money: dict[str, Decimal]
+
+
+def theme_figures(*, projects: QuerySet[Any]) -> dict[int, ThemeFigures]:
+    """theme_money and the number of projects for every theme at once (one query), counting only the
+    given projects (e.g. those a user may see). Amounts are added in Python as Decimal, so the sums are
+    exact on every database, and units are never converted. Themes without projects are absent."""
+    through = Theme.projects.through
+    counts: dict[int, int] = {}
+    money: dict[int, dict[str, Decimal]] = {}
+    rows = through.objects.filter(project__in=projects).values_list(
+        "theme_id", "project__cost_unit", "project__total_cost"
+    )
+    for theme_id, unit, total_cost in rows:
+        counts[theme_id] = counts.get(theme_id, 0) + 1
+        totals = money.setdefault(theme_id, {})
+        if total_cost is not None:
+            totals[unit] = totals.get(unit, Decimal(0)) + total_cost
+    return {theme_id: ThemeFigures(count, money.get(theme_id, {})) for theme_id, count in counts.items()}
+
+
+def theme_search(q: str) -> QuerySet[Theme]:
+    """Themes whose code, name, description or sub-domain name contains q (either language, any case)."""
+    condition = Q(code__icontains=q)
+    for language in ("nl", "en"):
+        for field in ("name", "description", "subdomains__name"):
+            condition |= Q(**{f"{field}_{language}__icontains": q})
+    return Theme.objects.filter(condition).distinct().order_by("order", "code")

@@ -2,7 +2,8 @@
 
     {"error": {"code": "<machine code>", "message": "<human message>", "fields": {"<field>": ["..."]}}}
 
-`fields` is present for validation errors only.
+`fields` is present for validation errors only. An exception may carry `error_code` (the machine
+code) and `error_message` (the human message) to refine the defaults.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = exc.detail
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         code = getattr(exc, "error_code", None) or "invalid"
-        response.data = error_body(code, _("The request is not valid; see fields."), fields)
+        message = getattr(exc, "error_message", None) or _("The request is not valid; see fields.")
+        response.data = error_body(code, str(message), fields)
     else:
         detail = getattr(exc, "detail", str(exc))
         code = CODES.get(response.status_code, "error")

@@ -5,10 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.paginator import InvalidPage
-from rest_framework.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+
+
+def _is_whole_number(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts characters such as '²' that int() refuses."""
+    return raw.isascii() and raw.isdigit()
 
 
 class StrictPageNumberPagination(PageNumberPagination):
@@ -19,21 +24,21 @@ class StrictPageNumberPagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            raise ValidationError({"page_size": [f"must be a whole number from 1 to {self.max_page_size}"]}) from None
+        message = _("must be a whole number from 1 to %(max)d") % {"max": self.max_page_size}
+        if not _is_whole_number(raw):
+            raise ValidationError({self.page_size_query_param: [message]})
+        size = int(raw)
         if not 1 <= size <= self.max_page_size:
-            raise ValidationError({"page_size": [f"must be a whole number from 1 to {self.max_page_size}"]})
+            raise ValidationError({self.page_size_query_param: [message]})
         return size
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": ["must be a whole number of at least 1"]})
+        if not _is_whole_number(raw) or int(raw) < 1:
+            raise ValidationError({self.page_query_param: [_("must be a whole number of at least 1")]})
         try:
             return super().paginate_queryset(queryset, request, view)
-        except Exception as exc:  # DRF wraps InvalidPage in NotFound
-            if isinstance(exc.__cause__, InvalidPage) or exc.__class__.__name__ == "NotFound":
-                raise ValidationError({"page": [f"page {raw} does not exist"]}) from None
-            raise
+        except NotFound:  # DRF turns an InvalidPage (a page past the last) into NotFound
+            raise ValidationError(
+                {self.page_query_param: [_("page %(page)s does not exist") % {"page": raw}]}
+            ) from None

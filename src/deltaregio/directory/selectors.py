@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from deltaregio.directory.models import Lab, Organisation, Person
 
@@ -35,3 +35,23 @@ def lab_list() -> QuerySet[Lab]:
 
 def lab_detail(*, slug: str) -> Lab:
     return Lab.objects.select_related("operator").get(slug=slug)
+
+
+def organisation_search(q: str) -> QuerySet[Organisation]:
+    """Organisations whose name, short name or description contains q (any case)."""
+    return (
+        Organisation.objects.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(description__icontains=q)
+        )
+        .select_related("parent")
+        .order_by("name")
+    )
+
+
+def lab_search(q: str) -> QuerySet[Lab]:
+    """Labs whose name, city or description contains q (any case)."""
+    return (
+        Lab.objects.filter(Q(name__icontains=q) | Q(city__icontains=q) | Q(description__icontains=q))
+        .select_related("operator")
+        .order_by("name")
+    )

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from deltaregio.funding.models import ApplicationDomain, Call, CallStatistic, Funder, Instrument, KeyTechnology
+from deltaregio.funding.models import (
+    ApplicationDomain,
+    Call,
+    CallStatistic,
+    Funder,
+    Instrument,
+    KeyTechnology,
+)
 
 
 def funder_list() -> QuerySet[Funder]:
@@ -51,4 +58,27 @@ def key_technology_list() -> QuerySet[KeyTechnology]:
         KeyTechnology.objects.select_related("programme")
         .prefetch_related("application_domains")
         .order_by("programme__code", "order")
+    )
+
+
+def instrument_search(q: str) -> QuerySet[Instrument]:
+    """Instruments whose code, name, short name or description contains q (any case)."""
+    return (
+        Instrument.objects.filter(
+            Q(code__icontains=q)
+            | Q(name__icontains=q)
+            | Q(short_name__icontains=q)
+            | Q(description__icontains=q)
+        )
+        .select_related("funder")
+        .order_by("name")
+    )
+
+
+def call_search(q: str) -> QuerySet[Call]:
+    """Calls whose code, name or description contains q (any case)."""
+    return (
+        Call.objects.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(description__icontains=q))
+        .select_related("instrument")
+        .order_by("instrument__name", "year", "code")
     )

@@ -66,3 +66,13 @@ def project_as_of(*, project: Project, when: dt.datetime) -> Any:
 
 def status_history(*, project: Project) -> QuerySet[StatusChange]:
     return project.status_history.order_by("id")
+
+
+def project_search(q: str, *, user: Any) -> QuerySet[Project]:
+    """Projects the user may see whose acronym, title or summary contains q (any case)."""
+    return (
+        visible_projects(user)
+        .filter(Q(acronym__icontains=q) | Q(title__icontains=q) | Q(summary__icontains=q))
+        .select_related("instrument")
+        .order_by("acronym")
+    )

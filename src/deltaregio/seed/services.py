@@ -781,7 +781,7 @@ class _Loader:
                     self.error(f"{where} funding[{i}]", f"{name!r} is not a partner of {project.acronym}")
             self.upsert(
                 FundingContribution,
-                {"project": project, "source": item["source"]},
+                {"project": project, "source": item["source_name"]},
                 {
                     "source_kind": item["source_kind"],
                     "instrument": self.lookup(Instrument, record, code=item.get("instrument")),

@@ -1,0 +1,55 @@
+# Deltaregio — see README.md. Every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: help run test lint schema messages bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("Deltaregio needs Python 3.11 or newer, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@ $(VENV)/.installed-base
+
+run: $(VENV)/.installed-base  ## install, migrate the embedded database, load the reference data, serve on :8000
+	@mkdir -p data
+	$(BIN)/deltaregio migrate --noinput
+	-$(BIN)/deltaregio load-seed
+	$(BIN)/deltaregio create-demo-users
+	$(BIN)/deltaregio runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev  ## install the development dependencies and run the whole test suite
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev  ## ruff, mypy, migrations check
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/deltaregio makemigrations --check --dry-run
+
+schema: $(VENV)/.installed-dev  ## regenerate openapi.yaml from the code
+	$(BIN)/deltaregio spectacular --file openapi.yaml --validate
+
+messages: $(VENV)/.installed-dev  ## collect and compile the Dutch and English translations (needs GNU gettext)
+	cd src/deltaregio && ../../$(BIN)/deltaregio makemessages -l nl -l en --ignore "migrations/*"
+	cd src/deltaregio && ../../$(BIN)/deltaregio compilemessages
+
+bench: $(VENV)/.installed-dev  ## benchmarks against PostgreSQL (DATABASE_URL), results in bench/results/
+	$(BIN)/python -m bench
+
+clean:  ## remove the virtual environment and the embedded database
+	rm -rf $(VENV) data

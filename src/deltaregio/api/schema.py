@@ -1,0 +1,87 @@
+"""The OpenAPI description: the one error format as a component, attached to every operation's
+400/401/403/404 responses, and each operation's statement of who may use it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """What went wrong: a machine code, a message in the user's language and, for a bad request,
+    what is wrong per query parameter or field."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        # "fields" cannot be declared as a class attribute: it would hide Serializer.fields.
+        return {
+            "code": serializers.CharField(
+                help_text=_(
+                    "Machine code: invalid, unknown_parameter, not_authenticated, permission_denied, "
+                    "not_found, method_not_allowed, not_acceptable, throttled."
+                )
+            ),
+            "message": serializers.CharField(help_text=_("What went wrong, in the request's language.")),
+            "fields": serializers.DictField(
+                child=serializers.ListField(child=serializers.CharField()),
+                required=False,
+                help_text=_("Bad requests only: the messages per query parameter or field."),
+            ),
+        }
+
+
+class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """The one error format of the API."""
+
+    error = ErrorBodySerializer()
+
+
+def error_response(description: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+def is_public_permission(perm: str | None) -> bool:
+    return bool(perm) and rules.permissions.permissions.get(perm) is rules.always_allow
+
+
+class ApiAutoSchema(AutoSchema):
+    """AutoSchema that documents the error responses and the permission of each operation."""
+
+    def _is_public(self) -> bool:
+        return is_public_permission(getattr(self.view, "permission_required", None))
+
+    def get_description(self) -> str:
+        description = super().get_description() or ""
+        perm = getattr(self.view, "permission_required", None)
+        if not perm:
+            return description
+        if self._is_public():
+            who = str(_("Who may use this: everyone, without logging in."))
+        else:
+            who = str(_("Who may use this: users who hold the permission `%(perm)s`.") % {"perm": perm})
+        return f"{description}\n\n{who}".strip()
+
+    def get_response_serializers(self) -> Any:
+        responses = super().get_response_serializers()
+        if self.method not in {"GET", "HEAD"}:
+            return responses
+        errors: dict[int, OpenApiResponse] = {
+            400: error_response(
+                str(_("Bad request: an unknown query parameter, a malformed filter value, page or page size."))
+            )
+        }
+        if not self._is_public():
+            errors[401] = error_response(str(_("Not authenticated: log in to use this endpoint.")))
+            errors[403] = error_response(str(_("Permission denied: your role may not use this endpoint.")))
+        if getattr(self.view, "detail", None) or self._is_detail_path():
+            errors[404] = error_response(str(_("Not found, or not visible to you.")))
+        if isinstance(responses, dict):
+            return {**responses, **{code: r for code, r in errors.items() if code not in responses}}
+        return {200: responses, **errors}
+
+    def _is_detail_path(self) -> bool:
+        return "{" in self.path
