@@ -36,9 +36,16 @@ def seeded_transactional(transactional_db: Any) -> None:
 def make_user(db: Any) -> Callable[..., User]:
     counter = {"n": 0}
 
-    def make(role: Role | None = None, *, organisation: str | None = None, password: str = "correct-horse-battery") -> User:
+    def make(
+        role: Role | None = None,
+        *,
+        organisation: str | None = None,
+        password: str = "correct-horse-battery",  # noqa: S107
+    ) -> User:
         counter["n"] += 1
-        user = User.objects.create_user(username=f"user{counter['n']}-{role.value if role else 'none'}", password=password)
+        user = User.objects.create_user(
+            username=f"user{counter['n']}-{role.value if role else 'none'}", password=password
+        )
         if role is not None:
             user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         if organisation is not None:

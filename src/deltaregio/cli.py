@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prog = "deltaregio"
     args = argv[1:]
-    if not args or args[0] in {"-h", "--help", "help"} and len(args) == 1:
+    if not args or (args[0] in {"-h", "--help", "help"} and len(args) == 1):
         _print_help(prog, sys.stdout)
         return 0
     command = args[0].replace("-", "_") if not args[0].startswith("-") else args[0]
@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
 def _print_help(prog: str, stream: object) -> None:
     from django.core.management import get_commands
 
-    ours = sorted(name.replace("_", "-") for name, app in get_commands().items() if app.startswith("deltaregio"))
+    ours = sorted(
+        name.replace("_", "-") for name, app in get_commands().items() if app.startswith("deltaregio")
+    )
     others = sorted(name for name, app in get_commands().items() if not app.startswith("deltaregio"))
     lines = [
         f"usage: {prog} COMMAND [options]",

@@ -61,13 +61,14 @@ class Setting:
         return self.name not in os.environ
 
 
-DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - refused in production
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATABASE_URL",
         f"sqlite:///{PROJECT_ROOT / 'data' / 'deltaregio.sqlite3'}",
-        "Database to use: sqlite:///PATH for the embedded default, postgres://USER@HOST:PORT/NAME for PostgreSQL.",
+        "Database to use: sqlite:///PATH for the embedded default, "
+        "postgres://USER@HOST:PORT/NAME for PostgreSQL.",
     ),
     Setting("DELTAREGIO_DEBUG", "true", "Show debug pages on errors. Must be false in production.", _bool),
     Setting(

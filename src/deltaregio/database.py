@@ -29,9 +29,17 @@ def parse_database_url(url: str) -> dict[str, Any]:
         raise ConfigError(f"DATABASE_URL {url!r} cannot be read: {exc}") from exc
     if config["ENGINE"].endswith("sqlite3"):
         if not config.get("NAME"):
-            raise ConfigError("DATABASE_URL for SQLite needs a file path, e.g. sqlite:///data/deltaregio.sqlite3")
+            raise ConfigError(
+                "DATABASE_URL for SQLite needs a file path, e.g. sqlite:///data/deltaregio.sqlite3"
+            )
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     elif not config.get("NAME"):
-        raise ConfigError("DATABASE_URL for PostgreSQL needs a database name, e.g. postgres://postgres@127.0.0.1:5432/deltaregio")
+        raise ConfigError(
+            "DATABASE_URL for PostgreSQL needs a database name, e.g. postgres://postgres@127.0.0.1:5432/deltaregio"
+        )
     return config

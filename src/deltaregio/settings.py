@@ -168,7 +168,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per choice set that several models share (drf-spectacular would otherwise invent names).
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "deltaregio.projects.models.Status",
+        "ContributionStatusEnum": "deltaregio.finance.models.FundingContribution.Status",
+        "UnitEnum": "deltaregio.sources.models.Unit",
+        "DatePrecisionEnum": "deltaregio.agenda.models.DatePrecision",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }
 

@@ -12,7 +12,11 @@ import pytest
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "deltaregio", *args], capture_output=True, text=True, env=full_env, timeout=120,
+        [sys.executable, "-m", "deltaregio", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
         check=False,
     )
 

@@ -27,15 +27,38 @@ def export() -> dict:
 
 def test_export_contains_every_record_with_its_source():
     data = export()
-    for key in ("organisations", "people", "labs", "themes", "summits", "declarations", "instruments", "calls",
-                "projects", "budget_tables", "statements", "disagreements"):
+    for key in (
+        "organisations",
+        "people",
+        "labs",
+        "themes",
+        "summits",
+        "declarations",
+        "instruments",
+        "calls",
+        "projects",
+        "budget_tables",
+        "statements",
+        "disagreements",
+    ):
         assert key in data
-    assert {o["name"] for o in data["organisations"]} == set(Organisation.objects.values_list("name", flat=True))
+    assert {o["name"] for o in data["organisations"]} == set(
+        Organisation.objects.values_list("name", flat=True)
+    )
     assert {lab["name"] for lab in data["labs"]} == set(Lab.objects.values_list("name", flat=True))
     assert {p["acronym"] for p in data["projects"]} == set(Project.objects.values_list("acronym", flat=True))
     assert {c["code"] for c in data["calls"]} == set(Call.objects.values_list("code", flat=True))
     assert sum(len(c["statistics"]) for c in data["calls"]) == CallStatistic.objects.count()
-    for section in ("organisations", "labs", "themes", "summits", "instruments", "calls", "projects", "statements"):
+    for section in (
+        "organisations",
+        "labs",
+        "themes",
+        "summits",
+        "instruments",
+        "calls",
+        "projects",
+        "statements",
+    ):
         for record in data[section]:
             assert record["source"]["document"].endswith(".txt"), (section, record)
             assert record["source"]["location"], (section, record)
@@ -47,7 +70,10 @@ def test_project_shape_amounts_and_dates():
     assert [w["number"] for w in fokus["work_packages"]] == [1, 2, 3, 4, 5, 6]
     wp5 = fokus["work_packages"][4]
     assert (wp5["budget"], wp5["share"], wp5["start_date"], wp5["end_date"]) == (
-        "2342473.60", "54.54", "2018-05-01", "2021-03-01"
+        "2342473.60",
+        "54.54",
+        "2018-05-01",
+        "2021-03-01",
     )
     assert {"organisation": "Sirris", "role": "partner", "country": "BE"}.items() <= fokus["partners"][
         [p["organisation"] for p in fokus["partners"]].index("Sirris")

@@ -39,7 +39,9 @@ def test_work_package_constraints_are_enforced_by_the_database(field, value):
 
 def test_a_project_cannot_end_before_it_starts():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Project.objects.create(acronym="X", slug="x", title="x", start_date=dt.date(2020, 1, 2), end_date=dt.date(2020, 1, 1))
+        Project.objects.create(
+            acronym="X", slug="x", title="x", start_date=dt.date(2020, 1, 2), end_date=dt.date(2020, 1, 1)
+        )
 
 
 def test_changes_to_the_agenda_are_kept_with_who_made_them(admin_user):
@@ -58,8 +60,12 @@ def test_changes_to_the_agenda_are_kept_with_who_made_them(admin_user):
 def test_the_agenda_as_it_stood_on_a_date():
     assert theme_list(as_of=dt.date(2016, 11, 6)).count() == 0
     assert set(theme_list(as_of=dt.date(2018, 1, 1)).values_list("code", flat=True)) == {
-        "energy-innovation", "factories-of-the-future", "flexible-electronics", "photonics",
-        "life-sciences-health", "new-materials",
+        "energy-innovation",
+        "factories-of-the-future",
+        "flexible-electronics",
+        "photonics",
+        "life-sciences-health",
+        "new-materials",
     }
     assert theme_list(as_of=dt.date(2020, 11, 4)).count() == 8
 

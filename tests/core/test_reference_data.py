@@ -29,8 +29,14 @@ DOCUMENTS = {
 def test_the_eight_themes_with_hydrogen_and_ai_added_in_2020():
     themes = {t.code: t for t in Theme.objects.all()}
     assert set(themes) == {
-        "energy-innovation", "factories-of-the-future", "flexible-electronics", "photonics",
-        "life-sciences-health", "new-materials", "hydrogen", "artificial-intelligence",
+        "energy-innovation",
+        "factories-of-the-future",
+        "flexible-electronics",
+        "photonics",
+        "life-sciences-health",
+        "new-materials",
+        "hydrogen",
+        "artificial-intelligence",
     }
     assert themes["hydrogen"].added_on == dt.date(2020, 11, 4)
     assert themes["hydrogen"].added_at.place == "Brasschaat"
@@ -75,7 +81,12 @@ def test_fokus_work_packages_exactly_as_published():
 
 def test_fokus_cofinancing_keeps_units_and_bases():
     hermes = FundingContribution.objects.get(project__acronym="Fokus", source="Hermesfonds")
-    assert (hermes.amount, hermes.unit, hermes.share, hermes.status) == (Decimal("267"), "kEUR", Decimal("15"), "requested")
+    assert (hermes.amount, hermes.unit, hermes.share, hermes.status) == (
+        Decimal("267"),
+        "kEUR",
+        Decimal("15"),
+        "requested",
+    )
     assert sorted(p.organisation.name for p in hermes.partners.all()) == ["Agoria", "Flanders Make", "Sirris"]
     efro = FundingContribution.objects.get(project__acronym="Fokus", source_kind="eu_fund")
     assert efro.amount == Decimal("2147499.30") and efro.share == 50
@@ -90,9 +101,13 @@ def test_icon_2019_statistics_from_both_places_in_document_002():
     stats = CallStatistic.objects.filter(call__code="vlaio-icon-pm-2019").order_by("source_location")
     assert stats.count() == 2
     first = stats.get(source_location__contains="511")
-    assert (first.submitted_count, first.requested_amount, first.granted_count, first.granted_amount, first.unit) == (
-        10, Decimal("29"), 4, Decimal("16.1"), "MEUR"
-    )
+    assert (
+        first.submitted_count,
+        first.requested_amount,
+        first.granted_count,
+        first.granted_amount,
+        first.unit,
+    ) == (10, Decimal("29"), 4, Decimal("16.1"), "MEUR")
     assert first.approximate
 
 
@@ -126,7 +141,10 @@ def test_the_documents_disagreements_are_kept_side_by_side():
     found = {d.key: d for d in disagreements()}
     smes = found["fokus-target-smes"]
     assert {s.value for s in smes.statements} == {Decimal("150"), Decimal("200")}
-    assert {s.source_document for s in smes.statements} == {"000_0b87823145a82a7e.txt", "004_11778272d9654f26.txt"}
+    assert {s.source_document for s in smes.statements} == {
+        "000_0b87823145a82a7e.txt",
+        "004_11778272d9654f26.txt",
+    }
     assert "nxtgen-budget-zonder-groeifonds-totaal" in found
     # Places that agree are not reported as disagreeing.
     assert "regmed-xb-grant" not in found

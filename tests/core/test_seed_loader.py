@@ -72,7 +72,9 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_an_unknown_reference_is_an_error_with_its_place(data_copy: Path):
     Lab.objects.filter(name="OMC Turnhout").delete()
-    _edit(data_copy / "004.yaml", "operator: Open Manufacturing Campus,", "operator: Open Manufacturing Kampus,")
+    _edit(
+        data_copy / "004.yaml", "operator: Open Manufacturing Campus,", "operator: Open Manufacturing Kampus,"
+    )
     with pytest.raises(SeedLoadError) as info:
         seed_load(data_dir=data_copy)
     messages = [str(e) for e in info.value.report.errors]
@@ -97,7 +99,9 @@ def test_a_record_without_source_is_refused(data_copy: Path):
 def test_a_duplicate_definition_is_refused_not_merged(data_copy: Path):
     text = (data_copy / "000.yaml").read_text(encoding="utf-8")
     (data_copy / "000.yaml").write_text(
-        text.replace("organisations:\n", "organisations:\n  - {name: Sirris, kind: knowledge, source: x}\n", 1),
+        text.replace(
+            "organisations:\n", "organisations:\n  - {name: Sirris, kind: knowledge, source: x}\n", 1
+        ),
         encoding="utf-8",
     )
     with pytest.raises(SeedLoadError) as info:
@@ -112,21 +116,35 @@ def test_invalid_yaml_names_the_file(data_copy: Path):
 
 
 def test_an_invalid_date_names_the_file(data_copy: Path):
-    _edit(data_copy / "001.yaml", "    order: 8\n    added_on: 2020-11-04", "    order: 8\n    added_on: 2020-13-04")
+    _edit(
+        data_copy / "001.yaml",
+        "    order: 8\n    added_on: 2020-11-04",
+        "    order: 8\n    added_on: 2020-13-04",
+    )
     with pytest.raises(SeedFileError, match=r"001\.yaml.*month must be in 1\.\.12"):
         seed_load(data_dir=data_copy)
 
 
 def test_an_invalid_choice_is_reported_with_record_and_field(data_copy: Path):
     Organisation.objects.filter(name="Made Different").delete()
-    _edit(data_copy / "004.yaml", "{name: Made Different, kind: network,", "{name: Made Different, kind: spaceship,")
+    _edit(
+        data_copy / "004.yaml",
+        "{name: Made Different, kind: network,",
+        "{name: Made Different, kind: spaceship,",
+    )
     with pytest.raises(SeedLoadError) as info:
         seed_load(data_dir=data_copy)
-    assert any("organisations[10] Made Different" in str(e) and "kind" in str(e) and "spaceship" in str(e)
-               for e in info.value.report.errors)
+    assert any(
+        "organisations[10] Made Different" in str(e) and "kind" in str(e) and "spaceship" in str(e)
+        for e in info.value.report.errors
+    )
 
 
 def test_a_key_given_twice_in_one_record_is_refused(data_copy: Path):
-    _edit(data_copy / "004.yaml", "{source_name: Hermesfonds,", "{source: Hermesfonds, source_name: Hermesfonds,")
+    _edit(
+        data_copy / "004.yaml",
+        "{source_name: Hermesfonds,",
+        "{source: Hermesfonds, source_name: Hermesfonds,",
+    )
     with pytest.raises(SeedFileError, match="appears twice"):
         seed_load(data_dir=data_copy)

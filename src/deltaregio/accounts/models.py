@@ -28,10 +28,15 @@ class Affiliation(models.Model):
     PERSONAL_DATA = {"fields": ["user", "organisation"], "retention": _("while the account exists")}
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="affiliations"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="affiliations",
     )
     organisation = models.ForeignKey(
-        "directory.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="affiliations",
     )
     since = models.DateField(_("since"), auto_now_add=True)

@@ -3,6 +3,8 @@ stakeholder group and other dated events. Every model keeps its full history."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -17,13 +19,23 @@ class DatePrecision(models.TextChoices):
 
 
 class Theme(Sourced):
+    if TYPE_CHECKING:  # columns added by django-modeltranslation
+        name_nl: str
+        name_en: str
+        description_nl: str
+        description_en: str
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     added_on = models.DateField(_("on the agenda since"))
     added_at = models.ForeignKey(
-        "Summit", verbose_name=_("added at summit"), null=True, blank=True, on_delete=models.PROTECT,
+        "Summit",
+        verbose_name=_("added at summit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="themes_added",
     )
     removed_on = models.DateField(_("removed from the agenda on"), null=True, blank=True)
@@ -45,7 +57,15 @@ class Theme(Sourced):
 
 
 class Subdomain(Sourced):
-    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="subdomains")
+    if TYPE_CHECKING:  # columns added by django-modeltranslation
+        name_nl: str
+        name_en: str
+        description_nl: str
+        description_en: str
+
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.CASCADE, related_name="subdomains"
+    )
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -64,6 +84,10 @@ class Subdomain(Sourced):
 
 class AgendaItem(Sourced):
     """An ambition or an action under a theme."""
+
+    if TYPE_CHECKING:  # columns added by django-modeltranslation
+        text_nl: str
+        text_en: str
 
     class Kind(models.TextChoices):
         AMBITION = "ambition", _("ambition")
@@ -96,6 +120,10 @@ class AgendaItem(Sourced):
 class Summit(Sourced):
     """A ministerial summit (topontmoeting) of the Flemish and Dutch governments."""
 
+    if TYPE_CHECKING:  # columns added by django-modeltranslation
+        title_nl: str
+        title_en: str
+
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     date = models.DateField(_("date"), unique=True)
     place = models.CharField(_("place"), max_length=120)
@@ -115,7 +143,13 @@ class Summit(Sourced):
 
 
 class SummitDecision(Sourced):
-    summit = models.ForeignKey(Summit, verbose_name=_("summit"), on_delete=models.CASCADE, related_name="decisions")
+    if TYPE_CHECKING:  # columns added by django-modeltranslation
+        text_nl: str
+        text_en: str
+
+    summit = models.ForeignKey(
+        Summit, verbose_name=_("summit"), on_delete=models.CASCADE, related_name="decisions"
+    )
     order = models.PositiveSmallIntegerField(_("order"))
     text = models.TextField(_("decision"))
     history = HistoricalRecords()
@@ -124,7 +158,9 @@ class SummitDecision(Sourced):
         ordering = ["summit", "order"]
         verbose_name = _("summit decision")
         verbose_name_plural = _("summit decisions")
-        constraints = [models.UniqueConstraint(fields=["summit", "order"], name="summitdecision_unique_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["summit", "order"], name="summitdecision_unique_order")
+        ]
 
     def __str__(self) -> str:
         return self.text[:80]
@@ -137,7 +173,12 @@ class DeclarationOfIntent(Sourced):
     domains = models.JSONField(_("domains"), default=list, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     renews = models.ForeignKey(
-        "self", verbose_name=_("renews"), null=True, blank=True, on_delete=models.PROTECT, related_name="renewals"
+        "self",
+        verbose_name=_("renews"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewals",
     )
     history = HistoricalRecords()
 
@@ -152,6 +193,10 @@ class DeclarationOfIntent(Sourced):
 
 class Event(Sourced):
     """Another dated moment of the collaboration: a report, a memorandum, a government decision."""
+
+    if TYPE_CHECKING:  # columns added by django-modeltranslation
+        title_nl: str
+        title_en: str
 
     class Kind(models.TextChoices):
         REPORT = "report", _("report")
@@ -169,7 +214,12 @@ class Event(Sourced):
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     summit = models.ForeignKey(
-        Summit, verbose_name=_("at summit"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Summit,
+        verbose_name=_("at summit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
     )
     history = HistoricalRecords()
 
@@ -190,7 +240,9 @@ class StakeholderGroup(Sourced):
     )
     founded_text = models.CharField(_("founding date as published"), max_length=100, blank=True)
     mandate = models.TextField(_("mandate"), blank=True)
-    themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True, related_name="stakeholder_groups")
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="stakeholder_groups"
+    )
     history = HistoricalRecords(m2m_fields=[themes])
 
     class Meta:
@@ -207,11 +259,19 @@ class StakeholderMembership(Sourced):
         StakeholderGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
     )
     organisation = models.ForeignKey(
-        "directory.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="stakeholder_memberships",
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stakeholder_memberships",
     )
     person = models.ForeignKey(
-        "directory.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="stakeholder_memberships",
     )
     role = models.CharField(_("role"), max_length=200, blank=True)

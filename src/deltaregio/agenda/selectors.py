@@ -83,27 +83,63 @@ def timeline() -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for summit in summit_list():
         decisions = "; ".join(d.text for d in summit.decisions.all())
-        entries.append(TimelineEntry(summit.date, "summit", f"{summit.title} – {summit.place}", decisions,
-                                     summit.source_document, summit.source_location, object_id=summit.pk))
+        entries.append(
+            TimelineEntry(
+                summit.date,
+                "summit",
+                f"{summit.title} – {summit.place}",
+                decisions,
+                summit.source_document,
+                summit.source_location,
+                object_id=summit.pk,
+            )
+        )
     for declaration in declaration_list():
-        entries.append(TimelineEntry(declaration.date, "declaration", declaration.title, declaration.summary,
-                                     declaration.source_document, declaration.source_location,
-                                     object_id=declaration.pk))
+        entries.append(
+            TimelineEntry(
+                declaration.date,
+                "declaration",
+                declaration.title,
+                declaration.summary,
+                declaration.source_document,
+                declaration.source_location,
+                object_id=declaration.pk,
+            )
+        )
     for event in event_list():
-        entries.append(TimelineEntry(event.date, "event", event.title, event.description, event.source_document,
-                                     event.source_location, precision=event.date_precision, object_id=event.pk))
+        entries.append(
+            TimelineEntry(
+                event.date,
+                "event",
+                event.title,
+                event.description,
+                event.source_document,
+                event.source_location,
+                precision=event.date_precision,
+                object_id=event.pk,
+            )
+        )
     for group in StakeholderGroup.objects.exclude(founded_on__isnull=True):
         assert group.founded_on is not None
-        entries.append(TimelineEntry(group.founded_on, "event", group.name, group.founded_text,
-                                     group.source_document, group.source_location,
-                                     precision=group.founded_precision, object_id=group.pk))
+        entries.append(
+            TimelineEntry(
+                group.founded_on,
+                "event",
+                group.name,
+                group.founded_text,
+                group.source_document,
+                group.source_location,
+                precision=group.founded_precision,
+                object_id=group.pk,
+            )
+        )
     return sorted(entries, key=lambda e: (e.date, e.kind, e.title))
 
 
 def theme_history(*, code: str) -> QuerySet[Theme]:
     """Every recorded version of a theme (who changed what, when), newest first."""
     theme = Theme.objects.get(code=code)
-    return theme.history.select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined,no-any-return]
+    return theme.history.select_related("history_user").order_by("-history_date")
 
 
 def theme_money(theme: Theme) -> dict[str, Decimal]:

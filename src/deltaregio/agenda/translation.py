@@ -27,4 +27,4 @@ for model, options in (
     (Event, Title),
 ):
     translator.register(model, options)
-    translator.register(model.history.model, options)  # type: ignore[attr-defined]
+    translator.register(model.history.model, options)

@@ -30,7 +30,12 @@ class Organisation(Sourced):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="units",
     )
     history = HistoricalRecords()
 
@@ -64,7 +69,11 @@ class Person(Sourced):
     name = models.CharField(_("name"), max_length=200)
     function = models.CharField(_("function"), max_length=255, blank=True)
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="people",
     )
     email = models.EmailField(_("e-mail"), blank=True)
@@ -95,14 +104,16 @@ class Lab(Sourced):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PRACTICE_LAB)
     operator = models.ForeignKey(
-        Organisation, verbose_name=_("operator"), null=True, blank=True, on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("operator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="labs",
     )
     city = models.CharField(_("city"), max_length=120, blank=True)
     country = CountryField(_("country"), blank=True)
-    area_m2 = models.DecimalField(
-        _("area (m²)"), max_digits=9, decimal_places=1, null=True, blank=True
-    )
+    area_m2 = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=1, null=True, blank=True)
     area_text = models.CharField(_("area as published"), max_length=60, blank=True)
     technologies = models.JSONField(_("technologies"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)

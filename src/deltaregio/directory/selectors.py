@@ -6,9 +6,11 @@ from deltaregio.directory.models import Lab, Organisation, Person
 
 
 def organisation_list() -> QuerySet[Organisation]:
-    return Organisation.objects.select_related("parent").annotate(
-        project_count=Count("participations", distinct=True)
-    ).order_by("name")
+    return (
+        Organisation.objects.select_related("parent")
+        .annotate(project_count=Count("participations", distinct=True))
+        .order_by("name")
+    )
 
 
 def organisation_detail(*, slug: str) -> Organisation:
@@ -19,7 +21,10 @@ def organisation_detail(*, slug: str) -> Organisation:
         .prefetch_related(
             "units",
             "labs",
-            Prefetch("participations", queryset=Partner.objects.select_related("project").order_by("project__acronym")),
+            Prefetch(
+                "participations",
+                queryset=Partner.objects.select_related("project").order_by("project__acronym"),
+            ),
         )
         .get(slug=slug)
     )

@@ -29,11 +29,18 @@ class FundingContribution(Sourced):
     source = models.CharField(_("source"), max_length=200)
     source_kind = models.CharField(_("kind of source"), max_length=20, choices=SourceKind.choices)
     instrument = models.ForeignKey(
-        "funding.Instrument", verbose_name=_("instrument"), null=True, blank=True, on_delete=models.PROTECT,
+        "funding.Instrument",
+        verbose_name=_("instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="contributions",
     )
     partners = models.ManyToManyField(
-        "projects.Partner", verbose_name=_("for partners"), blank=True, related_name="funding",
+        "projects.Partner",
+        verbose_name=_("for partners"),
+        blank=True,
+        related_name="funding",
         help_text=_("Empty when the contribution is for the whole project."),
     )
     amount = money_field(_("amount"))
@@ -66,12 +73,19 @@ class BudgetTable(Sourced):
     code = models.SlugField(_("code"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=300)
     programme = models.ForeignKey(
-        "funding.Instrument", verbose_name=_("programme"), null=True, blank=True, on_delete=models.PROTECT,
+        "funding.Instrument",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="budget_tables",
     )
     unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices)
     rounded_to = models.DecimalField(
-        _("figures rounded to"), max_digits=12, decimal_places=4, default=1,
+        _("figures rounded to"),
+        max_digits=12,
+        decimal_places=4,
+        default=1,
         help_text=_("The unit the published figures are rounded to, in the table's unit."),
     )
     columns = models.JSONField(_("columns"), default=list, help_text=_("Column keys and labels in order"))
@@ -88,7 +102,9 @@ class BudgetTable(Sourced):
 
 
 class BudgetCell(models.Model):
-    table = models.ForeignKey(BudgetTable, verbose_name=_("table"), on_delete=models.CASCADE, related_name="cells")
+    table = models.ForeignKey(
+        BudgetTable, verbose_name=_("table"), on_delete=models.CASCADE, related_name="cells"
+    )
     row_order = models.PositiveSmallIntegerField(_("row number"))
     row_key = models.SlugField(_("row key"), max_length=80)
     row_label = models.CharField(_("row label"), max_length=200)

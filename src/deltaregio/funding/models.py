@@ -15,14 +15,26 @@ class Funder(Sourced):
     name = models.CharField(_("name"), max_length=255, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     organisation = models.ForeignKey(
-        "directory.Organisation", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="funder_roles",
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funder_roles",
     )
-    country = CountryField(_("country"), blank=True, help_text=_("Empty for a European or international funder."))
+    country = CountryField(
+        _("country"), blank=True, help_text=_("Empty for a European or international funder.")
+    )
     level = models.CharField(
-        _("level"), max_length=20,
-        choices=[("eu", _("European")), ("national", _("national")), ("regional", _("regional")),
-                 ("provincial", _("provincial")), ("private", _("private"))],
+        _("level"),
+        max_length=20,
+        choices=[
+            ("eu", _("European")),
+            ("national", _("national")),
+            ("regional", _("regional")),
+            ("provincial", _("provincial")),
+            ("private", _("private")),
+        ],
     )
     history = HistoricalRecords()
 
@@ -51,10 +63,20 @@ class Instrument(Sourced):
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     funder = models.ForeignKey(
-        Funder, verbose_name=_("funder"), null=True, blank=True, on_delete=models.PROTECT, related_name="instruments"
+        Funder,
+        verbose_name=_("funder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instruments",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.PROTECT, related_name="lines"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
     )
     description = models.TextField(_("description"), blank=True)
     period_text = models.CharField(_("period as published"), max_length=100, blank=True)
@@ -81,7 +103,9 @@ class Call(Sourced):
         UNKNOWN = "unknown", _("not published")
 
     code = models.SlugField(_("code"), max_length=80, unique=True)
-    instrument = models.ForeignKey(Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="calls")
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("instrument"), on_delete=models.PROTECT, related_name="calls"
+    )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.UNKNOWN)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
@@ -99,12 +123,14 @@ class Call(Sourced):
         verbose_name_plural = _("calls")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes_at__isnull=True) | models.Q(opens_at__isnull=True)
+                condition=models.Q(closes_at__isnull=True)
+                | models.Q(opens_at__isnull=True)
                 | models.Q(closes_at__gt=models.F("opens_at")),
                 name="call_closes_after_opening",
             ),
             models.CheckConstraint(
-                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0), name="call_budget_not_negative"
+                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0),
+                name="call_budget_not_negative",
             ),
         ]
 
@@ -115,8 +141,12 @@ class Call(Sourced):
 class CallStatistic(Sourced):
     """Aggregate figures of a call as published: for the whole call or a part of it (e.g. health-related)."""
 
-    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="statistics")
-    scope = models.CharField(_("scope"), max_length=120, default="all", help_text=_("'all', or the subset described"))
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="statistics"
+    )
+    scope = models.CharField(
+        _("scope"), max_length=120, default="all", help_text=_("'all', or the subset described")
+    )
     submitted_count = models.PositiveIntegerField(_("proposals submitted"), null=True, blank=True)
     submitted_cost = money_field(_("total cost of submitted proposals"))
     requested_amount = money_field(_("amount requested"))
@@ -137,7 +167,8 @@ class CallStatistic(Sourced):
                 fields=["call", "scope", "source_document", "source_location"], name="callstatistic_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(granted_count__isnull=True) | models.Q(submitted_count__isnull=True)
+                condition=models.Q(granted_count__isnull=True)
+                | models.Q(submitted_count__isnull=True)
                 | models.Q(granted_count__lte=models.F("submitted_count")),
                 name="callstatistic_granted_le_submitted",
             ),

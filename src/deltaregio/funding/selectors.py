@@ -31,7 +31,9 @@ def instrument_detail(*, code: str) -> Instrument:
             "lines",
             Prefetch("calls", queryset=call_list()),
             "application_domains",
-            Prefetch("key_technologies", queryset=KeyTechnology.objects.prefetch_related("application_domains")),
+            Prefetch(
+                "key_technologies", queryset=KeyTechnology.objects.prefetch_related("application_domains")
+            ),
         )
         .get(code=code)
     )
@@ -40,7 +42,9 @@ def instrument_detail(*, code: str) -> Instrument:
 def call_list() -> QuerySet[Call]:
     return (
         Call.objects.select_related("instrument")
-        .prefetch_related(Prefetch("statistics", queryset=CallStatistic.objects.order_by("scope", "source_document")))
+        .prefetch_related(
+            Prefetch("statistics", queryset=CallStatistic.objects.order_by("scope", "source_document"))
+        )
         .order_by("instrument__name", "year", "code")
     )
 

@@ -32,13 +32,23 @@ class Project(Sourced):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
-    themes = models.ManyToManyField("agenda.Theme", verbose_name=_("themes"), blank=True, related_name="projects")
+    themes = models.ManyToManyField(
+        "agenda.Theme", verbose_name=_("themes"), blank=True, related_name="projects"
+    )
     instrument = models.ForeignKey(
-        "funding.Instrument", verbose_name=_("instrument"), null=True, blank=True, on_delete=models.PROTECT,
+        "funding.Instrument",
+        verbose_name=_("instrument"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="projects",
     )
     call = models.ForeignKey(
-        "funding.Call", verbose_name=_("call"), null=True, blank=True, on_delete=models.PROTECT,
+        "funding.Call",
+        verbose_name=_("call"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="projects",
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.IDEA)
@@ -59,7 +69,8 @@ class Project(Sourced):
         verbose_name_plural = _("projects")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True) | models.Q(start_date__isnull=True)
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="project_ends_after_start",
             ),
@@ -80,9 +91,13 @@ class Partner(Sourced):
         PARTNER = "partner", _("partner")
         ASSOCIATED = "associated", _("associated partner")
 
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="partners")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="partners"
+    )
     organisation = models.ForeignKey(
-        "directory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="participations",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.PARTNER)
@@ -109,7 +124,11 @@ class WorkPackage(Sourced):
     title = models.CharField(_("title"), max_length=300)
     budget = money_field(_("budget"))
     share = models.DecimalField(
-        _("share (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Share of the project's total cost, as published."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
@@ -124,7 +143,8 @@ class WorkPackage(Sourced):
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="workpackage_unique_number"),
             models.CheckConstraint(
-                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0), name="workpackage_budget_not_negative"
+                condition=models.Q(budget__isnull=True) | models.Q(budget__gte=0),
+                name="workpackage_budget_not_negative",
             ),
             models.CheckConstraint(
                 condition=models.Q(share__isnull=True) | (models.Q(share__gte=0) & models.Q(share__lte=100)),
@@ -137,9 +157,15 @@ class WorkPackage(Sourced):
 
 
 class Milestone(Sourced):
-    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones")
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones"
+    )
     work_package = models.ForeignKey(
-        WorkPackage, verbose_name=_("work package"), null=True, blank=True, on_delete=models.CASCADE,
+        WorkPackage,
+        verbose_name=_("work package"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="milestones",
     )
     title = models.CharField(_("title"), max_length=300)
@@ -168,14 +194,20 @@ class StatusChange(Sourced):
         Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="status_history"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty when the source gives no date."))
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Empty when the source gives no date.")
+    )
     date_text = models.CharField(_("date as published"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ACTUAL)
     body = models.CharField(_("deciding body"), max_length=200, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        "auth.User", verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.PROTECT,
+        "auth.User",
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 

@@ -46,7 +46,10 @@ def project_detail(*, user: Any, slug: str) -> Project:
             "themes",
             Prefetch("partners", queryset=_partners()),
             Prefetch("work_packages", queryset=WorkPackage.objects.order_by("number")),
-            Prefetch("milestones", queryset=Milestone.objects.select_related("work_package").order_by("due_date", "id")),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("work_package").order_by("due_date", "id"),
+            ),
             Prefetch("status_history", queryset=StatusChange.objects.order_by("id")),
             Prefetch(
                 "funding",
@@ -61,7 +64,7 @@ def project_detail(*, user: Any, slug: str) -> Project:
 
 def project_as_of(*, project: Project, when: dt.datetime) -> Any:
     """The project's record as it stood at a moment (django-simple-history), or None before it existed."""
-    return project.history.as_of(when) if project.history.filter(history_date__lte=when).exists() else None  # type: ignore[attr-defined]
+    return project.history.as_of(when) if project.history.filter(history_date__lte=when).exists() else None
 
 
 def status_history(*, project: Project) -> QuerySet[StatusChange]:

@@ -11,9 +11,24 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 SECTIONS = (
-    "organisations", "people", "labs", "funders", "instruments", "summits", "themes", "subdomains",
-    "agenda_items", "declarations", "events", "stakeholder_groups", "calls", "application_domains",
-    "key_technologies", "projects", "budget_tables", "statements",
+    "organisations",
+    "people",
+    "labs",
+    "funders",
+    "instruments",
+    "summits",
+    "themes",
+    "subdomains",
+    "agenda_items",
+    "declarations",
+    "events",
+    "stakeholder_groups",
+    "calls",
+    "application_domains",
+    "key_technologies",
+    "projects",
+    "budget_tables",
+    "statements",
 )
 
 
@@ -34,7 +49,9 @@ class Record:
         return str(self.data.get("source", ""))
 
     def where(self) -> str:
-        ident = next((self.data[k] for k in ("code", "name", "acronym", "key", "number", "date") if k in self.data), "")
+        ident = next(
+            (self.data[k] for k in ("code", "name", "acronym", "key", "number", "date") if k in self.data), ""
+        )
         return f"{self.file} {self.section}[{self.index}] {ident}".rstrip()
 
 
@@ -48,7 +65,9 @@ def read_data_set(data_dir: Path = DATA_DIR) -> DataSet:
     data_set = DataSet()
     documents_file = data_dir / "documents.yaml"
     if not documents_file.exists():
-        raise SeedFileError(f"{documents_file.name}: missing; the data set must describe its source documents")
+        raise SeedFileError(
+            f"{documents_file.name}: missing; the data set must describe its source documents"
+        )
     data_set.documents = _load(documents_file).get("documents", [])
     known_documents = {doc["file_name"] for doc in data_set.documents}
     files = sorted(p for p in data_dir.glob("*.yaml") if p.name != "documents.yaml")
@@ -69,7 +88,7 @@ def read_data_set(data_dir: Path = DATA_DIR) -> DataSet:
             for index, item in enumerate(items):
                 if not isinstance(item, dict):
                     raise SeedFileError(f"{path.name}: {section}[{index}] must be a mapping")
-                data_set.records[section].append(Record(section, item, document, path.name, index))
+                data_set.records[section].append(Record(section, item, str(document), path.name, index))
     return data_set
 
 
@@ -79,7 +98,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key {key!r} appears twice in one record", key_node.start_mark

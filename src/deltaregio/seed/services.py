@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,7 +34,14 @@ from deltaregio.agenda.models import (
 )
 from deltaregio.directory.models import Lab, Organisation, Person
 from deltaregio.finance.models import BudgetCell, BudgetTable, FundingContribution
-from deltaregio.funding.models import ApplicationDomain, Call, CallStatistic, Funder, Instrument, KeyTechnology
+from deltaregio.funding.models import (
+    ApplicationDomain,
+    Call,
+    CallStatistic,
+    Funder,
+    Instrument,
+    KeyTechnology,
+)
 from deltaregio.projects.models import Milestone, Partner, Project, StatusChange, WorkPackage
 from deltaregio.seed.reader import DATA_DIR, DataSet, Record, read_data_set
 from deltaregio.sources.models import SourceDocument, Statement
@@ -79,7 +87,9 @@ class LoadReport:
 class SeedLoadError(Exception):
     def __init__(self, report: LoadReport) -> None:
         self.report = report
-        super().__init__(f"{len(report.errors)} error(s), {len(report.conflicts)} conflict(s); nothing was changed")
+        super().__init__(
+            f"{len(report.errors)} error(s), {len(report.conflicts)} conflict(s); nothing was changed"
+        )
 
 
 class _Rollback(Exception):
@@ -170,7 +180,7 @@ class _Loader:
         key: dict[str, Any],
         values: dict[str, Any],
         where: str,
-        m2m: dict[str, list[models.Model]] | None = None,
+        m2m: Mapping[str, Sequence[models.Model]] | None = None,
     ) -> models.Model | None:
         label = model._meta.verbose_name
         key_text = ", ".join(f"{k}={_comparable(v)}" for k, v in key.items())
@@ -226,17 +236,34 @@ class _Loader:
             return None
         found = model._default_manager.filter(**key).first()
         if found is None:
-            self.error(record.where(), f"refers to {model._meta.verbose_name} {key} which is not in the data set")
+            self.error(
+                record.where(), f"refers to {model._meta.verbose_name} {key} which is not in the data set"
+            )
         return found
 
     # --- the sections, in dependency order --------------------------------------------------------
 
     def run(self) -> None:
         steps = [
-            self.documents, self.organisations, self.people, self.labs, self.funders, self.instruments,
-            self.summits, self.themes, self.subdomains, self.agenda_items, self.declarations, self.events,
-            self.stakeholder_groups, self.calls, self.application_domains, self.key_technologies,
-            self.projects, self.budget_tables, self.statements,
+            self.documents,
+            self.organisations,
+            self.people,
+            self.labs,
+            self.funders,
+            self.instruments,
+            self.summits,
+            self.themes,
+            self.subdomains,
+            self.agenda_items,
+            self.declarations,
+            self.events,
+            self.stakeholder_groups,
+            self.calls,
+            self.application_domains,
+            self.key_technologies,
+            self.projects,
+            self.budget_tables,
+            self.statements,
         ]
         for step in steps:
             step()
@@ -314,7 +341,10 @@ class _Loader:
         self.upsert(
             Person,
             {"name": d["name"], "function": d.get("function") or ""},
-            {"organisation": self.lookup(Organisation, record, name=d.get("organisation")), **self.source(record)},
+            {
+                "organisation": self.lookup(Organisation, record, name=d.get("organisation")),
+                **self.source(record),
+            },
             record.where(),
         )
 
@@ -555,7 +585,10 @@ class _Loader:
             self.upsert(
                 StakeholderMembership,
                 {"group": group, "organisation": organisation, "person": person},
-                {"role": member.get("role") or "", **self.source(record, member if "source" in member else None)},
+                {
+                    "role": member.get("role") or "",
+                    **self.source(record, member if "source" in member else None),
+                },
                 f"{record.where()} members[{index}]",
             )
 
@@ -669,8 +702,11 @@ class _Loader:
         for record in base:
             acronym = record.data.get("acronym", "")
             if acronym in seen:
-                self.error(record.where(), f"project {acronym!r} is defined twice (also in {seen[acronym]}); "
-                           "use 'extend: true' to add to a project defined elsewhere")
+                self.error(
+                    record.where(),
+                    f"project {acronym!r} is defined twice (also in {seen[acronym]}); "
+                    "use 'extend: true' to add to a project defined elsewhere",
+                )
                 continue
             seen[acronym] = record.where()
             self.guarded(record, self._project)
@@ -711,7 +747,9 @@ class _Loader:
                 self.error(record.where(), f"extends project {d['acronym']!r}, which is not defined anywhere")
             return
         where = record.where()
-        partners: dict[str, Partner] = {p.organisation.name: p for p in project.partners.select_related("organisation")}
+        partners: dict[str, Partner] = {
+            p.organisation.name: p for p in project.partners.select_related("organisation")
+        }
         for i, item in enumerate(d.get("partners") or []):
             organisation = self.lookup(Organisation, record, name=item["organisation"])
             if organisation is None:
@@ -769,7 +807,11 @@ class _Loader:
                     "source_document": record.document,
                     "source_location": str(item.get("source", "")),
                 },
-                {"date_text": item.get("date_text") or "", "body": item.get("body") or "", "note": item.get("note") or ""},
+                {
+                    "date_text": item.get("date_text") or "",
+                    "body": item.get("body") or "",
+                    "note": item.get("note") or "",
+                },
                 f"{where} status_history[{i}]",
             )
         for i, item in enumerate(d.get("funding") or []):
@@ -852,7 +894,11 @@ class _Loader:
         d = record.data
         self.upsert(
             Statement,
-            {"key": d["key"], "source_document": record.document, "source_location": str(d.get("source", ""))},
+            {
+                "key": d["key"],
+                "source_document": record.document,
+                "source_location": str(d.get("source", "")),
+            },
             {
                 "subject": d["subject"],
                 "value": _decimal(d.get("value")),
@@ -889,5 +935,7 @@ def _parents_first(records: list[Record], key: str, parent: str) -> list[Record]
 
 def _messages(exc: ValidationError) -> str:
     if hasattr(exc, "message_dict"):
-        return "; ".join(f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in exc.message_dict.items())
+        return "; ".join(
+            f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in exc.message_dict.items()
+        )
     return " ".join(str(m) for m in exc.messages)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+
+StrOrPromise = str | Promise
 
 
 class Sourced(models.Model):
@@ -39,7 +43,7 @@ UNIT_FACTOR = {
 }
 
 
-def money_field(verbose_name: str, **kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+def money_field(verbose_name: StrOrPromise, **kwargs: object) -> "models.DecimalField[Decimal | None, Decimal | None]":
     """An amount exactly as published: up to 18 digits before and 2 after the decimal point."""
     options: dict[str, object] = {"max_digits": 20, "decimal_places": 2, "null": True, "blank": True}
     options.update(kwargs)

@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["allow_production"]:
-            raise CommandError("Demo users are for a local demonstration; DEBUG is off, so none were created.")
+            raise CommandError(
+                "Demo users are for a local demonstration; DEBUG is off, so none were created."
+            )
         accounts = demo_users_create(password=options["password"])
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ with one of these accounts:")
         for account in accounts:

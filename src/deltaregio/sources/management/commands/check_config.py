@@ -8,7 +8,9 @@ from deltaregio import config
 
 
 class Command(BaseCommand):
-    help = "List every setting Deltaregio reads from the environment, its value, its default and what it does."
+    help = (
+        "List every setting Deltaregio reads from the environment, its value, its default and what it does."
+    )
     requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
