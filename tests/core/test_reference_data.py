@@ -149,3 +149,13 @@ def test_the_documents_disagreements_are_kept_side_by_side():
     # Places that agree are not reported as disagreeing.
     assert "regmed-xb-grant" not in found
     assert Statement.objects.filter(key="regmed-xb-grant").count() == 2
+
+
+def test_disagreements_compare_money_across_units_and_mark_rounding():
+    found = {d.key: d for d in disagreements()}
+    # 75.484 mln euro (a table) against "ruwweg 75 miljard" (the text): the same within the text's rounding.
+    assert found["htsm-toegevoegde-waarde-2019"].within_rounding
+    # Tables 5 and 6 give 44 and 42 MEUR for the knowledge institutions: more than rounding explains.
+    assert not found["nxtgen-budget-zonder-kennisinstellingen"].within_rounding
+    # Counts are exact: 150 or 200 SMEs is a real disagreement.
+    assert not found["fokus-target-smes"].within_rounding

@@ -233,6 +233,7 @@ def data_set_export(*, user: Any) -> dict[str, Any]:
             {
                 "key": d.key,
                 "subject": d.subject,
+                "within_rounding": d.within_rounding,
                 "statements": [
                     {"value": _decimal(s.value), "value_text": s.value_text, "source": _source(s)}
                     for s in d.statements

@@ -43,7 +43,9 @@ UNIT_FACTOR = {
 }
 
 
-def money_field(verbose_name: StrOrPromise, **kwargs: object) -> "models.DecimalField[Decimal | None, Decimal | None]":
+def money_field(
+    verbose_name: StrOrPromise, **kwargs: object
+) -> "models.DecimalField[Decimal | None, Decimal | None]":
     """An amount exactly as published: up to 18 digits before and 2 after the decimal point."""
     options: dict[str, object] = {"max_digits": 20, "decimal_places": 2, "null": True, "blank": True}
     options.update(kwargs)
