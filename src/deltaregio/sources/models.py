@@ -8,7 +8,6 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-
 StrOrPromise = str | Promise
 
 
@@ -45,7 +44,7 @@ UNIT_FACTOR = {
 
 def money_field(
     verbose_name: StrOrPromise, **kwargs: object
-) -> "models.DecimalField[Decimal | None, Decimal | None]":
+) -> models.DecimalField[Decimal | None, Decimal | None]:
     """An amount exactly as published: up to 18 digits before and 2 after the decimal point."""
     options: dict[str, object] = {"max_digits": 20, "decimal_places": 2, "null": True, "blank": True}
     options.update(kwargs)
