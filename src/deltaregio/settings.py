@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "deltaregio.funding",
     "deltaregio.projects",
     "deltaregio.finance",
+    "deltaregio.funnel",
     "deltaregio.seed",
     "deltaregio.api",
     "deltaregio.web",

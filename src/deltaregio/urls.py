@@ -5,12 +5,16 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("deltaregio.finance.api_urls")),
+    path("api/v1/", include("deltaregio.funnel.api_urls")),
     path("api/v1/", include("deltaregio.api.urls")),
     path("admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("deltaregio.finance.urls")),
+    path("", include("deltaregio.funnel.urls")),
     path("", include("deltaregio.web.urls")),
     prefix_default_language=False,
 )
