@@ -106,6 +106,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DELTAREGIO_EMAIL_BACKEND", "console", "Where e-mail goes: console, smtp or memory.", _str),
     Setting("DELTAREGIO_LOG_LEVEL", "INFO", "Log level for the deltaregio loggers."),
+    Setting(
+        "CELERY_BROKER_URL",
+        "",
+        "Task queue broker, e.g. redis://127.0.0.1:6379/0. Empty: background work runs inline (eager), "
+        "as in the embedded default.",
+    ),
+    Setting(
+        "CELERY_RESULT_BACKEND",
+        "",
+        "Where task results are kept, e.g. redis://127.0.0.1:6379/1. Empty: the broker's default or none.",
+    ),
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "deltaregio.projects",
     "deltaregio.finance",
     "deltaregio.funnel",
+    "deltaregio.vouchers",
+    "deltaregio.imports",
     "deltaregio.seed",
     "deltaregio.api",
     "deltaregio.web",
@@ -187,3 +189,13 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Background work: Celery on Redis in production; inline (eager) when no broker is configured.
+CELERY_BROKER_URL = config.get("CELERY_BROKER_URL") or "memory://"
+CELERY_RESULT_BACKEND = config.get("CELERY_RESULT_BACKEND") or None
+CELERY_TASK_ALWAYS_EAGER = not config.get("CELERY_BROKER_URL")
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}

@@ -7,6 +7,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("deltaregio.finance.api_urls")),
     path("api/v1/", include("deltaregio.funnel.api_urls")),
+    path("api/v1/", include("deltaregio.vouchers.api_urls")),
+    path("api/v1/", include("deltaregio.imports.api_urls")),
     path("api/v1/", include("deltaregio.api.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -15,6 +17,8 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("deltaregio.finance.urls")),
     path("", include("deltaregio.funnel.urls")),
+    path("", include("deltaregio.vouchers.urls")),
+    path("", include("deltaregio.imports.urls")),
     path("", include("deltaregio.web.urls")),
     prefix_default_language=False,
 )

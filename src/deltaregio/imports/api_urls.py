@@ -1,0 +1,5 @@
+"""API endpoints of the imports domain (included under /api/v1/ by deltaregio.urls)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []  # type: ignore[type-arg]
