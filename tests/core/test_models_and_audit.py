@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from deltaregio.agenda.models import Theme
 from deltaregio.agenda.selectors import theme_list
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_status_history_is_append_only():
+    translation.activate("en")
     change = StatusChange.objects.filter(project__acronym="Fokus").first()
     change.note = "rewritten"
     with pytest.raises(ValidationError, match="append-only"):

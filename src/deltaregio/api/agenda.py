@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,11 +32,11 @@ from deltaregio.agenda.selectors import (
     theme_detail,
     theme_list,
 )
-from deltaregio.api.base import IntegerFilter, ReadOnlyApiViewSet, code_filter, source_field
+from deltaregio.api.base import IntegerFilter, ReadOnlyApiViewSet, code_filter, slug_ref, source_field
 from deltaregio.api.directory import OrganisationRefSerializer, organisation_ref
 
 
-class SubdomainSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SubdomainSerializer(serializers.ModelSerializer):
     source = source_field()
 
     class Meta:
@@ -45,7 +44,7 @@ class SubdomainSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         fields = ["code", "name", "description", "order", "source"]
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class AgendaItemSerializer(serializers.ModelSerializer):
     source = source_field()
 
     class Meta:
@@ -53,18 +52,26 @@ class AgendaItemSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         fields = ["code", "kind", "text", "status", "order", "source"]
 
 
-class ThemeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    added_at = serializers.SlugRelatedField(
-        slug_field="number", read_only=True, help_text=_("Number of the summit that added the theme.")
-    )
+class ThemeSerializer(serializers.ModelSerializer):
+    added_at = slug_ref("number", _("Number of the summit that added the theme."), allow_null=True)
     subdomains = SubdomainSerializer(many=True, read_only=True)
     items = AgendaItemSerializer(many=True, read_only=True, help_text=_("Ambitions and actions."))
     source = source_field()
 
     class Meta:
         model = Theme
-        fields = ["code", "name", "description", "order", "added_on", "added_at", "removed_on", "subdomains",
-                  "items", "source"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "order",
+            "added_on",
+            "added_at",
+            "removed_on",
+            "subdomains",
+            "items",
+            "source",
+        ]
 
 
 class ThemeFilter(filters.FilterSet):
@@ -100,7 +107,7 @@ class ThemeViewSet(ReadOnlyApiViewSet):
         return theme
 
 
-class SummitDecisionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SummitDecisionSerializer(serializers.ModelSerializer):
     source = source_field()
 
     class Meta:
@@ -108,17 +115,25 @@ class SummitDecisionSerializer(serializers.ModelSerializer):  # type: ignore[typ
         fields = ["order", "text", "source"]
 
 
-class SummitSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class SummitSerializer(serializers.ModelSerializer):
     decisions = SummitDecisionSerializer(many=True, read_only=True)
-    themes_added = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text=_("Codes of the themes this summit added.")
-    )
+    themes_added = slug_ref("code", _("Codes of the themes this summit added."), many=True)
     source = source_field()
 
     class Meta:
         model = Summit
-        fields = ["number", "date", "place", "title", "participants", "theme_of_summit", "final_declaration",
-                  "decisions", "themes_added", "source"]
+        fields = [
+            "number",
+            "date",
+            "place",
+            "title",
+            "participants",
+            "theme_of_summit",
+            "final_declaration",
+            "decisions",
+            "themes_added",
+            "source",
+        ]
 
 
 class SummitViewSet(ReadOnlyApiViewSet):
@@ -132,9 +147,11 @@ class SummitViewSet(ReadOnlyApiViewSet):
         return summit_list()
 
 
-class DeclarationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class DeclarationSerializer(serializers.ModelSerializer):
     domains = serializers.ListField(child=serializers.CharField(), read_only=True)
-    renews = serializers.PrimaryKeyRelatedField(read_only=True, help_text=_("Id of the declaration it renews."))
+    renews: serializers.PrimaryKeyRelatedField[DeclarationOfIntent] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("Id of the declaration it renews.")
+    )
     source = source_field()
 
     class Meta:
@@ -152,8 +169,8 @@ class DeclarationViewSet(ReadOnlyApiViewSet):
         return declaration_list()
 
 
-class EventSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    summit = serializers.SlugRelatedField(slug_field="number", read_only=True, help_text=_("Summit number."))
+class EventSerializer(serializers.ModelSerializer):
+    summit = slug_ref("number", _("Summit number."), allow_null=True)
     source = source_field()
 
     class Meta:
@@ -184,7 +201,7 @@ class EventViewSet(ReadOnlyApiViewSet):
         return event_list()
 
 
-class MemberSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MemberSerializer(serializers.ModelSerializer):
     organisation = serializers.SerializerMethodField()
     person = serializers.SerializerMethodField()
     source = source_field()
@@ -205,15 +222,24 @@ class MemberSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return obj.person.name
 
 
-class StakeholderGroupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+class StakeholderGroupSerializer(serializers.ModelSerializer):
+    themes = slug_ref("code", many=True)
     members = MemberSerializer(source="memberships", many=True, read_only=True)
     source = source_field()
 
     class Meta:
         model = StakeholderGroup
-        fields = ["id", "name", "founded_on", "founded_precision", "founded_text", "mandate", "themes", "members",
-                  "source"]
+        fields = [
+            "id",
+            "name",
+            "founded_on",
+            "founded_precision",
+            "founded_text",
+            "mandate",
+            "themes",
+            "members",
+            "source",
+        ]
 
 
 class StakeholderGroupFilter(filters.FilterSet):
@@ -236,7 +262,6 @@ class StakeholderGroupViewSet(ReadOnlyApiViewSet):
         return stakeholder_group_list()
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["may_view_people"] = self.request.user.has_perm("directory.view_person")
         return context
-

@@ -3,15 +3,19 @@ query parameters, and the serializer fields for provenance, exact amounts and re
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
@@ -33,7 +37,33 @@ class UnknownParameter(exceptions.ValidationError):
         message = _("Unknown query parameter: %(names)s.") % {"names": ", ".join(names)}
         self.error_message = message
         hint = _("Allowed parameters: %(allowed)s.") % {"allowed": ", ".join(allowed) or "-"}
-        super().__init__({name: [_("This query parameter is not known here.") + " " + hint] for name in names})
+        super().__init__(
+            {name: [_("This query parameter is not known here.") + " " + hint] for name in names}
+        )
+
+
+def request_language(request: HttpRequest | Request) -> str:
+    """The client's language: the language cookie, then Accept-Language, then the default. The API's
+    paths carry no language prefix, and LocaleMiddleware gives those the default language."""
+    raw = getattr(request, "_request", request)
+    return translation.get_language_from_request(raw, check_path=False)
+
+
+def in_request_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Run and render a view in the client's language; the language of the thread is restored after."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        language = request_language(request)
+        with translation.override(language):
+            response = view(request, *args, **kwargs)
+            render = getattr(response, "render", None)
+            if callable(render):
+                render()
+        response.setdefault("Content-Language", language)
+        return response
+
+    return wrapped
 
 
 class StrictQueryParametersMixin:
@@ -61,6 +91,29 @@ class StrictQueryParametersMixin:
         if unknown:
             raise UnknownParameter(unknown, sorted(allowed))
 
+    def get_authenticate_header(self, request: Request) -> str:
+        """Answer an anonymous request that needs a login with 401 and the scheme to use (DRF asks
+        only the first authenticator, the session, which has no header, and would answer 403)."""
+        for authenticator in request.authenticators or []:
+            header = getattr(authenticator, "authenticate_header", lambda request: None)(request)
+            if header:
+                return str(header)
+        return ""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        """An unknown `format` is a bad parameter value (400), not a missing page (DRF's 404)."""
+        try:
+            return super().perform_content_negotiation(request, force)  # type: ignore[misc]
+        except Http404:
+            names = ", ".join(r.format for r in self.get_renderers())  # type: ignore[attr-defined]
+            raise exceptions.ValidationError(
+                {"format": [_("must be one of: %(formats)s") % {"formats": names}]}
+            ) from None
+
+    @classmethod
+    def as_view(cls, *args: Any, **kwargs: Any) -> Any:
+        return in_request_language(super().as_view(*args, **kwargs))  # type: ignore[misc]
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.method not in SAFE_METHODS:
             raise exceptions.MethodNotAllowed(str(request.method))
@@ -68,53 +121,72 @@ class StrictQueryParametersMixin:
         self.check_query_parameters(request)
 
 
-class ReadOnlyApiViewSet(StrictQueryParametersMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class ReadOnlyApiViewSet(StrictQueryParametersMixin, viewsets.ReadOnlyModelViewSet):
     """Base of every model endpoint: list and retrieve, allowed as `permission_required` says
     (django-rules, checked on the list and again on each object)."""
 
     permission_classes = [RulesPermission]
     permission_required: ClassVar[str]
+    audience: ClassVar[str | Promise | None] = None  # who may use it, in words, for the documentation
     schema = ApiAutoSchema()
 
 
-class ReadOnlyListViewSet(StrictQueryParametersMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ReadOnlyListViewSet(StrictQueryParametersMixin, viewsets.GenericViewSet):
     """Base of an endpoint that lists computed records (not a model queryset)."""
 
     permission_classes = [RulesPermission]
     permission_required: ClassVar[str]
     schema = ApiAutoSchema()
-    filter_backends: ClassVar[list[Any]] = []
+    filter_backends = []  # computed records: nothing to filter
 
 
 # --- serializer fields -------------------------------------------------------------------------
 
 
-class SourceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class SourceSerializer(serializers.Serializer):
     """Where a record comes from: the source document and the place in it (lines, table, section)."""
 
-    document = serializers.CharField(source="source_document", help_text=gettext_lazy("File name of the source document."))
+    document = serializers.CharField(
+        source="source_document", help_text=gettext_lazy("File name of the source document.")
+    )
     location = serializers.CharField(
         source="source_location", help_text=gettext_lazy("Where in the document, as lines, section or table.")
     )
 
 
-def source_field() -> SourceSerializer:
+def source_field() -> Any:
+    """The provenance of the record. (Typed Any: a declared field named `source` shadows
+    Field.source for type checkers only; DRF takes declared fields out of the class.)"""
     return SourceSerializer(source="*", read_only=True)
 
 
-class PlainDecimalField(serializers.DecimalField):  # type: ignore[type-arg]
+def slug_ref(
+    slug_field: str, help_text: str | Promise = "", *, many: bool = False, allow_null: bool = False
+) -> Any:
+    """A read-only reference to another record by its stable key (slug, code or number)."""
+    options: dict[str, Any] = {"slug_field": slug_field, "read_only": True, "help_text": help_text}
+    if many:
+        options["many"] = True
+    else:
+        options["allow_null"] = allow_null
+    return serializers.SlugRelatedField(**options)
+
+
+class PlainDecimalField(serializers.DecimalField):
     """An exact decimal as a string without the storage's trailing zeros: 150.0000 → "150"."""
 
-    def to_representation(self, value: Any) -> str | None:
-        if value is None:
-            return None
+    def to_representation(self, value: Any) -> str:
         number = Decimal(value)
         text = format(number.normalize(), "f")
         return "0" if text in {"-0", ""} else text
 
 
 @extend_schema_field(
-    {"type": "string", "description": "ISO 3166-1 alpha-2 country code; empty when not published.", "example": "BE"}
+    {
+        "type": "string",
+        "description": "ISO 3166-1 alpha-2 country code; empty when not published.",
+        "example": "BE",
+    }
 )
 class CountryCodeField(serializers.CharField):
     """A django-countries value as its two-letter code."""
@@ -123,7 +195,7 @@ class CountryCodeField(serializers.CharField):
         return str(getattr(value, "code", value) or "")
 
 
-class Ref(serializers.Serializer):  # type: ignore[type-arg]
+class Ref(serializers.Serializer):
     """A reference to another record by its stable key, with its name for display."""
 
     slug = serializers.CharField()
@@ -137,17 +209,23 @@ class CountryCodeFormField(forms.CharField):
     def clean(self, value: Any) -> str:
         text = str(super().clean(value) or "").strip().upper()
         if text and text not in dict(countries):
-            raise forms.ValidationError(
-                _("%(value)s is not an ISO 3166-1 alpha-2 country code.") % {"value": value}, code="invalid_choice"
+            raise forms.ValidationError(  # params, not %: the value may contain "%"
+                _("%(value)s is not an ISO 3166-1 alpha-2 country code."),
+                code="invalid_choice",
+                params={"value": value},
             )
         return text
 
 
-@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "NL"})
 class CountryFilter(filters.CharFilter):
     """A country code, validated: an unknown code is a bad request, not an empty result."""
 
     field_class = CountryCodeFormField
+
+
+def country_filter(description: str | Promise, **kwargs: Any) -> CountryFilter:
+    schema = {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "NL", "description": description}
+    return extend_schema_field(schema)(CountryFilter(help_text=description, **kwargs))
 
 
 class IntegerFilter(filters.NumberFilter):
@@ -156,12 +234,12 @@ class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-def code_filter(field_name: str, to_field_name: str, queryset: Any, help_text: str) -> filters.ModelChoiceFilter:
+def code_filter(
+    field_name: str, to_field_name: str, queryset: Any, help_text: str | Promise
+) -> filters.ModelChoiceFilter:
     """A reference by code or slug; an unknown one is a bad request (400) naming the parameter.
 
     `queryset` is a function of the request (a selector), so nothing is queried at import."""
-    return extend_schema_field(OpenApiTypes.STR)(  # type: ignore[no-any-return]
-        filters.ModelChoiceFilter(
-            field_name=field_name, to_field_name=to_field_name, queryset=queryset, help_text=help_text
-        )
+    return filters.ModelChoiceFilter(
+        field_name=field_name, to_field_name=to_field_name, queryset=queryset, help_text=help_text
     )

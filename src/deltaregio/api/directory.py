@@ -7,11 +7,17 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from deltaregio.api.base import CountryCodeField, CountryFilter, ReadOnlyApiViewSet, Ref, source_field
+from deltaregio.api.base import (
+    CountryCodeField,
+    ReadOnlyApiViewSet,
+    Ref,
+    country_filter,
+    slug_ref,
+    source_field,
+)
 from deltaregio.directory.models import Lab, Organisation, Person
 from deltaregio.directory.selectors import lab_list, organisation_list, person_list
 
@@ -24,23 +30,32 @@ def organisation_ref(obj: Organisation | None) -> dict[str, str] | None:
     return None if obj is None else {"slug": obj.slug, "name": obj.name}
 
 
-class OrganisationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class OrganisationSerializer(serializers.ModelSerializer):
     country = CountryCodeField()
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text=_("Slug of the parent."))
+    parent = slug_ref("slug", _("Slug of the parent."), allow_null=True)
     source = source_field()
 
     class Meta:
         model = Organisation
-        fields = ["slug", "name", "short_name", "kind", "country", "region", "city", "website", "description",
-                  "parent", "source"]
+        fields = [
+            "slug",
+            "name",
+            "short_name",
+            "kind",
+            "country",
+            "region",
+            "city",
+            "website",
+            "description",
+            "parent",
+            "source",
+        ]
 
 
 class OrganisationFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
-    country = CountryFilter(help_text=_("ISO 3166-1 alpha-2 code, e.g. BE or NL."))
-    q = extend_schema_field(OpenApiTypes.STR)(
-        filters.CharFilter(method="search", help_text=_("Text in the name or short name."))
-    )
+    country = country_filter(_("ISO 3166-1 alpha-2 code, e.g. BE or NL."))
+    q = filters.CharFilter(method="search", help_text=_("Text in the name or short name."))
 
     class Meta:
         model = Organisation
@@ -62,7 +77,7 @@ class OrganisationViewSet(ReadOnlyApiViewSet):
         return organisation_list()
 
 
-class PersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PersonSerializer(serializers.ModelSerializer):
     organisation = serializers.SerializerMethodField()
     source = source_field()
 
@@ -76,10 +91,10 @@ class PersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class PersonFilter(filters.FilterSet):
-    organisation = filters.CharFilter(field_name="organisation__slug", help_text=_("Slug of the organisation."))
-    q = extend_schema_field(OpenApiTypes.STR)(
-        filters.CharFilter(method="search", help_text=_("Text in the name or function."))
+    organisation = filters.CharFilter(
+        field_name="organisation__slug", help_text=_("Slug of the organisation.")
     )
+    q = filters.CharFilter(method="search", help_text=_("Text in the name or function."))
 
     class Meta:
         model = Person
@@ -93,6 +108,7 @@ class PersonViewSet(ReadOnlyApiViewSet):
     """People in a public role named in the documents. Personal data: programme officers only."""
 
     permission_required = "directory.view_person"
+    audience = _("Programme officers only.")
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
 
@@ -100,7 +116,7 @@ class PersonViewSet(ReadOnlyApiViewSet):
         return person_list()
 
 
-class LabSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class LabSerializer(serializers.ModelSerializer):
     country = CountryCodeField()
     operator = serializers.SerializerMethodField()
     technologies = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -108,8 +124,19 @@ class LabSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = Lab
-        fields = ["slug", "name", "kind", "operator", "city", "country", "area_m2", "area_text", "technologies",
-                  "description", "source"]
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "operator",
+            "city",
+            "country",
+            "area_m2",
+            "area_text",
+            "technologies",
+            "description",
+            "source",
+        ]
 
     @extend_schema_field(OrganisationRefSerializer(allow_null=True))
     def get_operator(self, obj: Lab) -> dict[str, Any] | None:
@@ -118,7 +145,7 @@ class LabSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class LabFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Lab.Kind.choices)
-    country = CountryFilter(help_text=_("ISO 3166-1 alpha-2 code, e.g. BE or NL."))
+    country = country_filter(_("ISO 3166-1 alpha-2 code, e.g. BE or NL."))
 
     class Meta:
         model = Lab

@@ -51,9 +51,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = getattr(exc, "error_message", None) or _("The request is not valid; see fields.")
         response.data = error_body(code, str(message), fields)
     else:
-        detail = getattr(exc, "detail", str(exc))
+        message = str(exc.detail) if isinstance(exc, exceptions.APIException) else str(exc)
         code = CODES.get(response.status_code, "error")
-        if isinstance(exc, exceptions.APIException):
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            code = "not_authenticated"  # whether it is answered with 401 or 403
+        elif isinstance(exc, exceptions.APIException):
             code = getattr(exc, "error_code", None) or CODES.get(response.status_code) or exc.default_code
-        response.data = error_body(code, str(detail))
+        response.data = error_body(code, message)
     return response

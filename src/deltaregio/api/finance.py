@@ -11,7 +11,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from deltaregio.api.base import PlainDecimalField, ReadOnlyApiViewSet, code_filter, source_field
+from deltaregio.api.base import PlainDecimalField, ReadOnlyApiViewSet, code_filter, slug_ref, source_field
 from deltaregio.api.funding import instruments_for_filter
 from deltaregio.api.projects import ContributionSerializer
 from deltaregio.finance.models import BudgetCell, BudgetTable, FundingContribution
@@ -21,7 +21,7 @@ from deltaregio.projects.selectors import visible_projects
 
 
 class FundingContributionSerializer(ContributionSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text=_("Slug of the project."))
+    project = slug_ref("slug", _("Slug of the project."))
 
     class Meta(ContributionSerializer.Meta):
         fields = ["id", "project", *ContributionSerializer.Meta.fields]
@@ -49,6 +49,10 @@ class FundingContributionViewSet(ReadOnlyApiViewSet):
     and basis as published. Only contributions to projects visible to the asker are listed."""
 
     permission_required = "finance.view_fundingcontribution"
+    audience = _(
+        "Everyone for contributions to published projects; the others only for programme officers and "
+        "for users who act for one of the project's partners."
+    )
     serializer_class = FundingContributionSerializer
     filterset_class = FundingContributionFilter
 
@@ -56,33 +60,39 @@ class FundingContributionViewSet(ReadOnlyApiViewSet):
         return contribution_list().filter(project__in=visible_projects(self.request.user))
 
 
-class BudgetColumnSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class BudgetColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label: Any = serializers.CharField()  # Any: the name shadows Field.label for type checkers only
 
 
-class BudgetCellSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class BudgetCellSerializer(serializers.Serializer):
     column = serializers.CharField(source="column_key", help_text=_("Key of the column."))
     value = PlainDecimalField(
-        max_digits=20, decimal_places=4, allow_null=True,
-        help_text=_("The figure as an exact decimal, in the table's unit; null when the cell is not a number."),
+        max_digits=20,
+        decimal_places=4,
+        allow_null=True,
+        help_text=_(
+            "The figure as an exact decimal, in the table's unit; null when the cell is not a number."
+        ),
     )
     value_text = serializers.CharField(help_text=_("The figure exactly as printed."))
 
 
-class BudgetRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class BudgetRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label: Any = serializers.CharField()  # Any: the name shadows Field.label for type checkers only
     group = serializers.CharField()
     is_total = serializers.BooleanField()
     order = serializers.IntegerField()
     cells = BudgetCellSerializer(many=True)
 
 
-class BudgetTableSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Programme code."))
+class BudgetTableSerializer(serializers.ModelSerializer):
+    programme = slug_ref("code", _("Programme code."), allow_null=True)
     rounded_to = PlainDecimalField(
-        max_digits=12, decimal_places=4, read_only=True,
+        max_digits=12,
+        decimal_places=4,
+        read_only=True,
         help_text=_("The unit the published figures are rounded to, in the table's unit."),
     )
     columns = BudgetColumnSerializer(many=True, read_only=True)
@@ -98,7 +108,7 @@ class BudgetTableSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         order = {column.get("key"): i for i, column in enumerate(obj.columns or [])}
         rows = []
         for row in budget_table_grid(obj):
-            cells: dict[str, BudgetCell] = row["cells"]  # type: ignore[assignment]
+            cells: dict[str, BudgetCell] = row["cells"]
             in_column_order = sorted(cells.values(), key=lambda cell: order.get(cell.column_key, len(order)))
             rows.append({**row, "cells": in_column_order})
         return BudgetRowSerializer(rows, many=True).data  # type: ignore[return-value]

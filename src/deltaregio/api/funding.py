@@ -6,13 +6,27 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from deltaregio.api.base import CountryCodeField, CountryFilter, IntegerFilter, ReadOnlyApiViewSet, code_filter, source_field
+from deltaregio.api.base import (
+    CountryCodeField,
+    IntegerFilter,
+    ReadOnlyApiViewSet,
+    code_filter,
+    country_filter,
+    slug_ref,
+    source_field,
+)
 from deltaregio.api.directory import OrganisationRefSerializer, organisation_ref
-from deltaregio.funding.models import ApplicationDomain, Call, CallStatistic, Funder, Instrument, KeyTechnology
+from deltaregio.funding.models import (
+    ApplicationDomain,
+    Call,
+    CallStatistic,
+    Funder,
+    Instrument,
+    KeyTechnology,
+)
 from deltaregio.funding.selectors import (
     application_domain_list,
     call_list,
@@ -35,7 +49,7 @@ def funders_for_filter(request: object) -> QuerySet[Funder]:
     return funder_list()
 
 
-class FunderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class FunderSerializer(serializers.ModelSerializer):
     organisation = serializers.SerializerMethodField()
     country = CountryCodeField()
     source = source_field()
@@ -51,7 +65,7 @@ class FunderSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 class FunderFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=Funder._meta.get_field("level").choices)
-    country = CountryFilter(help_text=_("ISO 3166-1 alpha-2 code, e.g. BE or NL."))
+    country = country_filter(_("ISO 3166-1 alpha-2 code, e.g. BE or NL."))
 
     class Meta:
         model = Funder
@@ -70,26 +84,32 @@ class FunderViewSet(ReadOnlyApiViewSet):
         return funder_list()
 
 
-class InstrumentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    funder = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text=_("Slug of the funder."))
-    parent = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=_("Code of the programme this line is part of.")
-    )
+class InstrumentSerializer(serializers.ModelSerializer):
+    funder = slug_ref("slug", _("Slug of the funder."), allow_null=True)
+    parent = slug_ref("code", _("Code of the programme this line is part of."), allow_null=True)
     source = source_field()
 
     class Meta:
         model = Instrument
-        fields = ["code", "name", "short_name", "kind", "funder", "parent", "description", "period_text",
-                  "website", "source"]
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "funder",
+            "parent",
+            "description",
+            "period_text",
+            "website",
+            "source",
+        ]
 
 
 class InstrumentFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Instrument.Kind.choices)
     funder = code_filter("funder", "slug", funders_for_filter, _("Slug of the funder."))
     parent = code_filter("parent", "code", instruments_for_filter, _("Code of the parent programme."))
-    q = extend_schema_field(OpenApiTypes.STR)(
-        filters.CharFilter(method="search", help_text=_("Text in the name or short name."))
-    )
+    q = filters.CharFilter(method="search", help_text=_("Text in the name or short name."))
 
     class Meta:
         model = Instrument
@@ -111,14 +131,27 @@ class InstrumentViewSet(ReadOnlyApiViewSet):
         return instrument_list()
 
 
-class CallStatisticSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    call = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Code of the call."))
+class CallStatisticSerializer(serializers.ModelSerializer):
+    call = slug_ref("code", _("Code of the call."))
     source = source_field()
 
     class Meta:
         model = CallStatistic
-        fields = ["id", "call", "scope", "submitted_count", "submitted_cost", "requested_amount", "granted_count",
-                  "granted_amount", "unit", "approximate", "participants", "note", "source"]
+        fields = [
+            "id",
+            "call",
+            "scope",
+            "submitted_count",
+            "submitted_cost",
+            "requested_amount",
+            "granted_count",
+            "granted_amount",
+            "unit",
+            "approximate",
+            "participants",
+            "note",
+            "source",
+        ]
 
 
 class NestedCallStatisticSerializer(CallStatisticSerializer):
@@ -126,15 +159,28 @@ class NestedCallStatisticSerializer(CallStatisticSerializer):
         fields = [f for f in CallStatisticSerializer.Meta.fields if f != "call"]
 
 
-class CallSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Instrument code."))
+class CallSerializer(serializers.ModelSerializer):
+    instrument = slug_ref("code", _("Instrument code."))
     statistics = NestedCallStatisticSerializer(many=True, read_only=True)
     source = source_field()
 
     class Meta:
         model = Call
-        fields = ["code", "name", "instrument", "kind", "year", "opens_at", "closes_at", "budget", "budget_unit",
-                  "budget_approximate", "description", "statistics", "source"]
+        fields = [
+            "code",
+            "name",
+            "instrument",
+            "kind",
+            "year",
+            "opens_at",
+            "closes_at",
+            "budget",
+            "budget_unit",
+            "budget_approximate",
+            "description",
+            "statistics",
+            "source",
+        ]
 
 
 class CallFilter(filters.FilterSet):
@@ -178,8 +224,8 @@ class CallStatisticViewSet(ReadOnlyApiViewSet):
         return call_statistic_list()
 
 
-class ApplicationDomainSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Programme code."))
+class ApplicationDomainSerializer(serializers.ModelSerializer):
+    programme = slug_ref("code", _("Programme code."))
     source = source_field()
 
     class Meta:
@@ -208,11 +254,9 @@ class ApplicationDomainViewSet(ReadOnlyApiViewSet):
         return application_domain_list()
 
 
-class KeyTechnologySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Programme code."))
-    application_domains = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True, help_text=_("Codes of the application domains.")
-    )
+class KeyTechnologySerializer(serializers.ModelSerializer):
+    programme = slug_ref("code", _("Programme code."))
+    application_domains = slug_ref("code", _("Codes of the application domains."), many=True)
     source = source_field()
 
     class Meta:

@@ -20,6 +20,21 @@ class StrictPageNumberPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = settings.MAX_PAGE_SIZE
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+                parameter["description"] = _(
+                    "Number of results per page, from 1 to %(max)d (default %(default)d)."
+                ) % {
+                    "max": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
+
     def get_page_size(self, request: Request) -> int | None:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

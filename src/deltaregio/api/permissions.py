@@ -25,11 +25,11 @@ class RulesPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method not in SAFE_METHODS:
             return False
-        perm = getattr(view, "permission_required", None)
+        perm: str | None = getattr(view, "permission_required", None)
         if not perm:
             return False
         return bool(request.user.has_perm(perm))
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        perm = getattr(view, "permission_required", None)
-        return bool(perm) and bool(request.user.has_perm(perm, obj))
+        perm: str | None = getattr(view, "permission_required", None)
+        return bool(perm) and bool(request.user.has_perm(perm, obj))  # type: ignore[arg-type]

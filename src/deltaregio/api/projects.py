@@ -4,6 +4,8 @@ that is not visible does not exist for the asker: 404, never 403."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deltaregio.agenda.selectors import theme_list
-from deltaregio.api.base import CountryCodeField, CountryFilter, ReadOnlyApiViewSet, code_filter, source_field
+from deltaregio.api.base import (
+    CountryCodeField,
+    ReadOnlyApiViewSet,
+    code_filter,
+    country_filter,
+    slug_ref,
+    source_field,
+)
 from deltaregio.api.funding import calls_for_filter, instruments_for_filter
 from deltaregio.directory.models import Organisation
 from deltaregio.directory.selectors import organisation_list
@@ -22,7 +31,7 @@ from deltaregio.projects.models import Milestone, Partner, Project, Status, Stat
 from deltaregio.projects.selectors import project_detail, project_list
 
 
-class PartnerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PartnerSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="organisation.name", help_text=_("Name of the organisation."))
     organisation_slug = serializers.CharField(source="organisation.slug")
     country = CountryCodeField()
@@ -33,7 +42,7 @@ class PartnerSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = ["organisation", "organisation_slug", "role", "country", "source"]
 
 
-class WorkPackageSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class WorkPackageSerializer(serializers.ModelSerializer):
     source = source_field()
 
     class Meta:
@@ -41,10 +50,8 @@ class WorkPackageSerializer(serializers.ModelSerializer):  # type: ignore[type-a
         fields = ["number", "title", "budget", "share", "start_date", "end_date", "description", "source"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    work_package = serializers.SlugRelatedField(
-        slug_field="number", read_only=True, help_text=_("Number of the work package.")
-    )
+class MilestoneSerializer(serializers.ModelSerializer):
+    work_package = slug_ref("number", _("Number of the work package."), allow_null=True)
     source = source_field()
 
     class Meta:
@@ -52,7 +59,7 @@ class MilestoneSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
         fields = ["title", "due_date", "target", "work_package", "source"]
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StatusChangeSerializer(serializers.ModelSerializer):
     source = source_field()
 
     class Meta:
@@ -61,14 +68,14 @@ class StatusChangeSerializer(serializers.ModelSerializer):  # type: ignore[type-
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class PartnerNameField(serializers.RelatedField):  # type: ignore[type-arg]
+class PartnerNameField(serializers.RelatedField):
     """A partner by the name of its organisation."""
 
-    def to_representation(self, value: Partner) -> str:
+    def to_representation(self, value: Any) -> str:
         return value.organisation.name
 
 
-class ContributionSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ContributionSerializer(serializers.ModelSerializer):
     """A source's contribution to a project's cost. `funding_source` names who pays; `source` is,
     as on every record, where the figure was published."""
 
@@ -76,7 +83,7 @@ class ContributionSerializer(serializers.ModelSerializer):  # type: ignore[type-
     funding_source_kind = serializers.ChoiceField(
         source="source_kind", choices=FundingContribution.SourceKind.choices, read_only=True
     )
-    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Instrument code."))
+    instrument = slug_ref("code", _("Instrument code."), allow_null=True)
     partners = PartnerNameField(
         many=True,
         read_only=True,
@@ -86,21 +93,49 @@ class ContributionSerializer(serializers.ModelSerializer):  # type: ignore[type-
 
     class Meta:
         model = FundingContribution
-        fields = ["funding_source", "funding_source_kind", "instrument", "partners", "amount", "unit", "share",
-                  "basis", "basis_amount", "status", "note", "source"]
+        fields = [
+            "funding_source",
+            "funding_source_kind",
+            "instrument",
+            "partners",
+            "amount",
+            "unit",
+            "share",
+            "basis",
+            "basis_amount",
+            "status",
+            "note",
+            "source",
+        ]
 
 
-class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True, help_text=_("Theme codes."))
-    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Instrument code."))
-    call = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Call code."))
+class ProjectSerializer(serializers.ModelSerializer):
+    themes = slug_ref("code", _("Theme codes."), many=True)
+    instrument = slug_ref("code", _("Instrument code."), allow_null=True)
+    call = slug_ref("code", _("Call code."), allow_null=True)
     partners = PartnerSerializer(many=True, read_only=True)
     source = source_field()
 
     class Meta:
         model = Project
-        fields = ["slug", "acronym", "title", "status", "themes", "instrument", "call", "start_date", "end_date",
-                  "total_cost", "cost_unit", "trl", "website", "is_public", "partners", "source"]
+        fields = [
+            "slug",
+            "acronym",
+            "title",
+            "status",
+            "themes",
+            "instrument",
+            "call",
+            "start_date",
+            "end_date",
+            "total_cost",
+            "cost_unit",
+            "trl",
+            "website",
+            "is_public",
+            "partners",
+            "source",
+        ]
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -110,8 +145,15 @@ class ProjectDetailSerializer(ProjectSerializer):
     status_history = StatusChangeSerializer(many=True, read_only=True)
 
     class Meta(ProjectSerializer.Meta):
-        fields = [*ProjectSerializer.Meta.fields[:-1], "summary", "work_packages", "milestones", "funding",
-                  "status_history", "source"]
+        fields = [
+            *ProjectSerializer.Meta.fields[:-1],
+            "summary",
+            "work_packages",
+            "milestones",
+            "funding",
+            "status_history",
+            "source",
+        ]
 
 
 def organisations_for_filter(request: object) -> QuerySet[Organisation]:
@@ -124,8 +166,10 @@ class ProjectFilter(filters.FilterSet):
     instrument = code_filter("instrument", "code", instruments_for_filter, _("Code of the instrument."))
     call = code_filter("call", "code", calls_for_filter, _("Code of the call."))
     partner = code_filter("partners__organisation", "slug", organisations_for_filter, _("Slug of a partner."))
-    country = CountryFilter(
-        field_name="partners__country", distinct=True, help_text=_("Country of a partner (ISO 3166-1 alpha-2).")
+    country = country_filter(
+        _("Country of a partner (ISO 3166-1 alpha-2 code, e.g. BE or NL)."),
+        field_name="partners__country",
+        distinct=True,
     )
     start_after = filters.DateFilter(
         field_name="start_date", lookup_expr="gte", help_text=_("Starts on or after this date (YYYY-MM-DD).")
@@ -133,14 +177,21 @@ class ProjectFilter(filters.FilterSet):
     start_before = filters.DateFilter(
         field_name="start_date", lookup_expr="lte", help_text=_("Starts on or before this date (YYYY-MM-DD).")
     )
-    q = extend_schema_field(OpenApiTypes.STR)(
-        filters.CharFilter(method="search", help_text=_("Text in the acronym or title."))
-    )
+    q = filters.CharFilter(method="search", help_text=_("Text in the acronym or title."))
 
     class Meta:
         model = Project
-        fields = ["status", "theme", "instrument", "call", "partner", "country", "start_after", "start_before",
-                  "q"]
+        fields = [
+            "status",
+            "theme",
+            "instrument",
+            "call",
+            "partner",
+            "country",
+            "start_after",
+            "start_before",
+            "q",
+        ]
 
     def search(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         return queryset.filter(Q(acronym__icontains=value) | Q(title__icontains=value))
@@ -151,13 +202,17 @@ class ProjectViewSet(ReadOnlyApiViewSet):
     status history."""
 
     permission_required = "projects.view_project"
+    audience = _(
+        "Everyone for published projects; unpublished ones only for programme officers and for users who "
+        "act for one of the project's partners."
+    )
     filterset_class = ProjectFilter
     lookup_field = "slug"
 
     def get_queryset(self) -> QuerySet[Project]:
         return project_list(user=self.request.user)
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:  # type: ignore[type-arg]
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return ProjectDetailSerializer if self.detail else ProjectSerializer
 
     def get_object(self) -> Project:

@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 
-class ErrorBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ErrorBodySerializer(serializers.Serializer):
     """What went wrong: a machine code, a message in the user's language and, for a bad request,
     what is wrong per query parameter or field."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+    def get_fields(self) -> dict[str, serializers.Field]:
         # "fields" cannot be declared as a class attribute: it would hide Serializer.fields.
         return {
             "code": serializers.CharField(
@@ -34,7 +35,7 @@ class ErrorBodySerializer(serializers.Serializer):  # type: ignore[type-arg]
         }
 
 
-class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ErrorSerializer(serializers.Serializer):
     """The one error format of the API."""
 
     error = ErrorBodySerializer()
@@ -45,7 +46,8 @@ def error_response(description: str) -> OpenApiResponse:
 
 
 def is_public_permission(perm: str | None) -> bool:
-    return bool(perm) and rules.permissions.permissions.get(perm) is rules.always_allow
+    """Whether someone who is not logged in passes the permission (without an object)."""
+    return bool(perm) and bool(rules.has_perm(perm, AnonymousUser()))
 
 
 class ApiAutoSchema(AutoSchema):
@@ -54,16 +56,21 @@ class ApiAutoSchema(AutoSchema):
     def _is_public(self) -> bool:
         return is_public_permission(getattr(self.view, "permission_required", None))
 
-    def get_description(self) -> str:
+    def get_description(self) -> str:  # type: ignore[override]  # drf-spectacular's signature
+        """The view's docstring, then who may use the endpoint: the view's `audience` if it states
+        one, else what its permission implies."""
         description = super().get_description() or ""
         perm = getattr(self.view, "permission_required", None)
         if not perm:
             return description
-        if self._is_public():
-            who = str(_("Who may use this: everyone, without logging in."))
+        audience = getattr(self.view, "audience", None)
+        if audience:
+            who = str(audience)
+        elif self._is_public():
+            who = str(_("Everyone, without logging in."))
         else:
-            who = str(_("Who may use this: users who hold the permission `%(perm)s`.") % {"perm": perm})
-        return f"{description}\n\n{who}".strip()
+            who = str(_("Only users whose role grants the permission."))
+        return f"{description}\n\n{_('Who may use this:')} {who} (`{perm}`)".strip()
 
     def get_response_serializers(self) -> Any:
         responses = super().get_response_serializers()
@@ -71,7 +78,9 @@ class ApiAutoSchema(AutoSchema):
             return responses
         errors: dict[int, OpenApiResponse] = {
             400: error_response(
-                str(_("Bad request: an unknown query parameter, a malformed filter value, page or page size."))
+                str(
+                    _("Bad request: an unknown query parameter, a malformed filter value, page or page size.")
+                )
             )
         }
         if not self._is_public():

@@ -3,6 +3,8 @@ states it) and the disagreements between documents. All public."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -12,10 +14,10 @@ from rest_framework.response import Response
 
 from deltaregio.api.base import PlainDecimalField, ReadOnlyApiViewSet, ReadOnlyListViewSet, source_field
 from deltaregio.sources.models import SourceDocument, Statement
-from deltaregio.sources.selectors import disagreements, document_list, statement_list
+from deltaregio.sources.selectors import Disagreement, disagreements, document_list, statement_list
 
 
-class DocumentSourceSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DocumentSourceSerializer(serializers.Serializer):
     document = serializers.CharField(source="file_name")
     location = serializers.SerializerMethodField()
 
@@ -23,15 +25,23 @@ class DocumentSourceSerializer(serializers.Serializer):  # type: ignore[type-arg
         return ""
 
 
-class DocumentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    source = DocumentSourceSerializer(
+class DocumentSerializer(serializers.ModelSerializer):
+    source: Any = DocumentSourceSerializer(
         source="*", read_only=True, help_text=_("A document is its own source: its file name, no location.")
     )
 
     class Meta:
         model = SourceDocument
-        fields = ["file_name", "title", "kind", "publisher", "published_on", "published_text", "summary",
-                  "source"]
+        fields = [
+            "file_name",
+            "title",
+            "kind",
+            "publisher",
+            "published_on",
+            "published_text",
+            "summary",
+            "source",
+        ]
 
 
 class DocumentFilter(filters.FilterSet):
@@ -55,9 +65,12 @@ class DocumentViewSet(ReadOnlyApiViewSet):
         return document_list()
 
 
-class StatementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class StatementSerializer(serializers.ModelSerializer):
     value = PlainDecimalField(
-        max_digits=24, decimal_places=4, read_only=True, allow_null=True,
+        max_digits=24,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
         help_text=_("The value as an exact decimal; null when the statement is not a number."),
     )
     source = source_field()
@@ -69,7 +82,9 @@ class StatementSerializer(serializers.ModelSerializer):  # type: ignore[type-arg
 
 class StatementFilter(filters.FilterSet):
     key = filters.CharFilter(help_text=_("The quantity stated, e.g. fokus-total-cost."))
-    document = filters.CharFilter(field_name="source_document", help_text=_("File name of the source document."))
+    document = filters.CharFilter(
+        field_name="source_document", help_text=_("File name of the source document.")
+    )
 
     class Meta:
         model = Statement
@@ -88,9 +103,12 @@ class StatementViewSet(ReadOnlyApiViewSet):
         return statement_list()
 
 
-class DisagreementSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class DisagreementSerializer(serializers.Serializer):
     key = serializers.CharField(help_text=_("The quantity the documents disagree on."))
     subject = serializers.CharField()
+    within_rounding = serializers.BooleanField(
+        help_text=_("True when the values differ only as much as their published rounding allows.")
+    )
     statements = StatementSerializer(many=True, help_text=_("Every statement of it, each with its source."))
 
 
@@ -101,7 +119,10 @@ class DisagreementViewSet(ReadOnlyListViewSet):
     permission_required = "sources.view_statement"
     serializer_class = DisagreementSerializer
 
+    def get_queryset(self) -> list[Disagreement]:  # type: ignore[override]  # computed, not a QuerySet
+        return disagreements()
+
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(disagreements())
+        page = self.paginate_queryset(self.get_queryset())
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
