@@ -36,9 +36,12 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Tick:
+class Year:
+    """A calendar year on the time axis: its label, where it starts, and the middle for the label."""
+
     label: str
     x: float
+    label_x: float
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ class Roadmap:
     axis_height: int
     bar_height: int
     bars: list[Bar]
-    ticks: list[Tick]
+    years: list[Year]
+    end_x: float
     period_x: float | None
     period_width: float | None
 
@@ -92,7 +96,10 @@ def roadmap(
                 label_y=top + BAR_HEIGHT / 2 + 5,
             )
         )
-    ticks = [Tick(str(year), x_of(dt.date(year, 1, 1))) for year in range(first.year, last.year + 1)]
+    years = []
+    for year in range(first.year, last.year):
+        start, end = x_of(dt.date(year, 1, 1)), x_of(dt.date(year + 1, 1, 1))
+        years.append(Year(str(year), start, round((start + end) / 2, 1)))
     period_x = period_width = None
     if project_start is not None and project_end is not None:
         period_x = x_of(project_start)
@@ -104,7 +111,8 @@ def roadmap(
         axis_height=AXIS_HEIGHT,
         bar_height=BAR_HEIGHT,
         bars=bars,
-        ticks=ticks,
+        years=years,
+        end_x=x_of(last),
         period_x=period_x,
         period_width=period_width,
     )

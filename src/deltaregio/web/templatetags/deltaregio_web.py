@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language_from_path
 
 from deltaregio.sources.models import Unit
 
@@ -93,3 +95,16 @@ def source(record: Any, compact: bool = False) -> dict[str, Any]:
         "location": getattr(record, "source_location", ""),
         "compact": compact,
     }
+
+
+@register.simple_tag
+def path_without_language(request: HttpRequest) -> str:
+    """The current address without its language prefix ("/en/themes/x/" → "/themes/x/"), for the
+    language switcher: Django's set_language turns that address into the one for the chosen language,
+    which it cannot do from an address prefixed with another language."""
+    full_path = request.get_full_path()
+    language = get_language_from_path(request.path_info)
+    prefix = f"/{language}/" if language else ""
+    if prefix and full_path.startswith(prefix):
+        return full_path[len(prefix) - 1 :]
+    return full_path

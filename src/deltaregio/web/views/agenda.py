@@ -64,12 +64,14 @@ def theme_history(request: HttpRequest, code: str) -> HttpResponse:
         theme = agenda.theme_detail(code=code)
     except Theme.DoesNotExist as exc:
         raise Http404(_("There is no theme with this code.")) from exc
-    records = list(agenda.theme_history(code=code))
+    records: list[Any] = list(agenda.theme_history(code=code))  # historical records of the theme
     versions = []
     for index, record in enumerate(records):
         older = records[index + 1] if index + 1 < len(records) else None
         changes = record.diff_against(older).changes if older is not None else []
-        versions.append({"record": record, "type": HISTORY_TYPES.get(record.history_type, ""), "changes": changes})
+        versions.append(
+            {"record": record, "type": HISTORY_TYPES.get(record.history_type, ""), "changes": changes}
+        )
     return render_page(request, "theme_history.html", {"theme": theme, "versions": versions})
 
 

@@ -6,8 +6,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -27,3 +30,18 @@ def render_page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> HttpResponse:
     return render(request, f"web/{template}", context or {}, status=status)
+
+
+PER_PAGE = 100
+
+
+def paginate(request: HttpRequest, items: Any, *, per_page: int = PER_PAGE) -> Page:
+    """The page of `items` asked for with ?page=N: a page number that is not a whole number is a bad
+    request (400), one past the last page is not found (404)."""
+    paginator = Paginator(items, per_page)
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger as exc:
+        raise BadRequest(_("The page number must be a whole number.")) from exc
+    except EmptyPage as exc:
+        raise Http404(_("There is no such page.")) from exc

@@ -9,13 +9,14 @@ from deltaregio.directory import selectors as directory
 from deltaregio.directory.models import Lab, Organisation
 from deltaregio.projects.selectors import visible_projects
 from deltaregio.web.access import allowed_for
-from deltaregio.web.views.common import render_page
+from deltaregio.web.views.common import paginate, render_page
 
 
 @allowed_for("directory.view_organisation")
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    """Public. Every organisation with its kind, country and region."""
-    return render_page(request, "organisation_list.html", {"organisations": directory.organisation_list()})
+    """Public. Every organisation with its kind, country and region, 100 to a page."""
+    page = paginate(request, directory.organisation_list())
+    return render_page(request, "organisation_list.html", {"organisations": page.object_list, "page": page})
 
 
 @allowed_for("directory.view_organisation")
@@ -27,7 +28,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except Organisation.DoesNotExist as exc:
         raise Http404(_("There is no organisation with this name.")) from exc
     visible = set(
-        visible_projects(request.user).filter(partners__organisation=organisation).values_list("pk", flat=True)
+        visible_projects(request.user)
+        .filter(partners__organisation=organisation)
+        .values_list("pk", flat=True)
     )
     context = {
         "organisation": organisation,

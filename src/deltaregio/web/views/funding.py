@@ -26,7 +26,7 @@ def budget_table_view(table: BudgetTable) -> dict[str, Any]:
     previous_group = ""
     for row in finance.budget_table_grid(table):
         group = str(row["group"])
-        cells: dict[str, Any] = row["cells"]  # type: ignore[assignment]
+        cells: dict[str, Any] = row["cells"]
         rows.append(
             {
                 "label": row["label"],

@@ -14,7 +14,7 @@ from deltaregio.projects import selectors as projects
 from deltaregio.projects.models import Project, WorkPackage
 from deltaregio.web.access import allowed_for
 from deltaregio.web.roadmap import roadmap
-from deltaregio.web.views.common import render_page
+from deltaregio.web.views.common import paginate, render_page
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class WorkPackageTotals:
     without_budget: int
 
 
-def work_package_totals(work_packages: list[WorkPackage], published_total: Decimal | None) -> WorkPackageTotals:
+def work_package_totals(
+    work_packages: list[WorkPackage], published_total: Decimal | None
+) -> WorkPackageTotals:
     budget_sum = sum((wp.budget for wp in work_packages if wp.budget is not None), Decimal(0))
     share_sum = sum((wp.share for wp in work_packages if wp.share is not None), Decimal(0))
     return WorkPackageTotals(
@@ -42,8 +44,10 @@ def work_package_totals(work_packages: list[WorkPackage], published_total: Decim
 
 @allowed_for("projects.view_project")
 def project_list(request: HttpRequest) -> HttpResponse:
-    """Public for published projects; officers and partners also see the unpublished ones they may."""
-    return render_page(request, "project_list.html", {"projects": projects.project_list(user=request.user)})
+    """Public for published projects; officers and partners also see the unpublished ones they may.
+    100 to a page."""
+    page = paginate(request, projects.project_list(user=request.user))
+    return render_page(request, "project_list.html", {"projects": page.object_list, "page": page})
 
 
 @allowed_for("projects.view_project")

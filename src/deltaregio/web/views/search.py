@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,15 +21,27 @@ MAX_LENGTH = 100
 SHOWN_PER_KIND = 50
 
 
+@dataclass(frozen=True)
+class ResultGroup:
+    kind: str
+    title: str
+    results: list[Any]
+    more: bool
+
+
 def query_problem(q: str) -> str:
     """What is wrong with a search text, or "" when it can be searched for."""
     if len(q) < MIN_LENGTH:
         return ngettext(
-            "Type at least %(count)d character to search.", "Type at least %(count)d characters to search.", MIN_LENGTH
+            "Type at least %(count)d character to search.",
+            "Type at least %(count)d characters to search.",
+            MIN_LENGTH,
         ) % {"count": MIN_LENGTH}
     if len(q) > MAX_LENGTH:
         return ngettext(
-            "Type at most %(count)d character to search.", "Type at most %(count)d characters to search.", MAX_LENGTH
+            "Type at most %(count)d character to search.",
+            "Type at most %(count)d characters to search.",
+            MAX_LENGTH,
         ) % {"count": MAX_LENGTH}
     return ""
 
@@ -60,8 +73,6 @@ def search(request: HttpRequest) -> HttpResponse:
     groups = []
     for kind, title, queryset in found:
         results = list(queryset[: SHOWN_PER_KIND + 1])
-        groups.append(
-            {"kind": kind, "title": title, "results": results[:SHOWN_PER_KIND], "more": len(results) > SHOWN_PER_KIND}
-        )
-    total = sum(len(group["results"]) for group in groups)
+        groups.append(ResultGroup(kind, title, results[:SHOWN_PER_KIND], len(results) > SHOWN_PER_KIND))
+    total = sum(len(group.results) for group in groups)
     return render_page(request, "search.html", {"q": q, "groups": groups, "total": total})
