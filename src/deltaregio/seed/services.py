@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
