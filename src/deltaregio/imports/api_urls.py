@@ -1,5 +1,6 @@
-"""API endpoints of the imports domain (included under /api/v1/ by deltaregio.urls)."""
+"""API endpoints of the imports domain (included under /api/v1/ by deltaregio.urls). None yet: imports
+are made with the command and the web form."""
 
-from django.urls import path  # noqa: F401
+from typing import Any
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns: list[Any] = []

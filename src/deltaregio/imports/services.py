@@ -1,0 +1,1016 @@
+"""Writes of the imports domain: importing a file with a profile, and recording import runs.
+
+`import_file` reads and checks the whole file first (engine.plan_import), resolves every record against
+what the database holds (earlier imports of the same source by source identifier, organisations by
+registration number and normalised name, instruments and calls by code), and then writes everything in
+one transaction — or nothing: not when any record is invalid (unless skip_invalid), not in a dry run.
+Rows are written with bulk_create in batches and audited with django-simple-history (the user and the
+profile and file as the reason of the change).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from deltaregio.directory.models import Organisation, Person
+from deltaregio.finance.models import FundingContribution
+from deltaregio.funding.models import Call, Funder, Instrument
+from deltaregio.imports.engine import (
+    ROLE_RANK,
+    Plan,
+    Planned,
+    Progress,
+    Report,
+    fingerprint,
+    index_from_database,
+    org_key,
+    plan_import,
+    resolve_organisation_aliases,
+)
+from deltaregio.imports.matching import normalise_name
+from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
+from deltaregio.imports.profiles import Profile
+from deltaregio.imports.readers import Problem, read_source
+from deltaregio.projects.models import Partner, Project
+
+BATCH = 1000
+M = TypeVar("M", bound=models.Model)
+MODELS: dict[str, type[models.Model]] = {
+    "funder": Funder,
+    "instrument": Instrument,
+    "call": Call,
+    "project": Project,
+    "organisation": Organisation,
+    "partner": Partner,
+    "funding": FundingContribution,
+    "person": Person,
+}
+#: Model fields each kind's mapped values fill directly.
+DIRECT_FIELDS: dict[str, tuple[str, ...]] = {
+    "funder": ("country", "level"),
+    "instrument": ("name", "short_name", "kind", "description", "period_text", "website"),
+    "call": ("name", "kind", "year", "opens_at", "closes_at", "budget", "budget_unit", "description"),
+    "project": (
+        "title",
+        "summary",
+        "status",
+        "start_date",
+        "end_date",
+        "total_cost",
+        "cost_unit",
+        "trl",
+        "website",
+        "is_public",
+    ),
+    "organisation": ("short_name", "kind", "country", "region", "city", "website", "description"),
+    "partner": ("role", "country"),
+    "funding": (
+        "source",
+        "source_kind",
+        "amount",
+        "unit",
+        "share",
+        "basis",
+        "basis_amount",
+        "status",
+        "note",
+    ),
+    "person": ("function", "email"),
+}
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "instrument": {"kind": "other"},
+    "call": {"kind": "unknown"},
+    "project": {"status": "idea", "cost_unit": "EUR", "is_public": True},
+    "organisation": {"kind": "other"},
+    "partner": {"role": "partner"},
+    "funding": {"unit": "EUR", "status": "granted"},
+}
+
+
+class UniqueValues:
+    """Values a unique column already holds, and new ones made unique by a suffix."""
+
+    def __init__(self, existing: Iterable[str], max_length: int) -> None:
+        self.taken = set(existing)
+        self.max_length = max_length
+
+    def make(self, base: str, *, suffix: str = "") -> str:
+        base = base[: self.max_length]
+        candidates = [base]
+        if suffix:
+            candidates.append(f"{base[: self.max_length - len(suffix) - 3]} ({suffix})"[: self.max_length])
+        for candidate in candidates:
+            if candidate and candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        n = 2
+        while True:
+            tail = f"-{n}" if " " not in base else f" ({n})"
+            candidate = base[: self.max_length - len(tail)] + tail
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+            n += 1
+
+    def release(self, value: str) -> None:
+        self.taken.discard(value)
+
+
+def _chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- resolving a plan against the database -----------------------------------------------------------
+
+
+class Resolution:
+    """What the database holds for a plan, read in a few bulk queries."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        ns = plan.profile.namespace
+        self.records: dict[tuple[str, str], tuple[int, int, bool, str, dict[str, Any]]] = {}
+        for pk, kind, key, object_id, owned, fp, extra in ImportedRecord.objects.filter(
+            namespace=ns
+        ).values_list("pk", "kind", "source_key", "object_id", "owned", "fingerprint", "extra"):
+            self.records[(kind, key)] = (pk, object_id, owned, fp, extra)
+
+    def record(self, kind: str, key: str) -> tuple[int, int, bool, str, dict[str, Any]] | None:
+        return self.records.get((kind, key))
+
+
+def known_project_keys(namespace: str) -> set[str]:
+    return set(
+        ImportedRecord.objects.filter(namespace=namespace, kind="project").values_list(
+            "source_key", flat=True
+        )
+    )
+
+
+def _set_action(planned: Planned, res: Resolution, report: Report) -> None:
+    """create / update / unchanged / reference for an object found (or not) by its source identifier."""
+    record = res.record(planned.kind, planned.key)
+    planned.fingerprint = fingerprint(
+        planned.values, planned.extra, {**planned.refs, "partners": planned.partner_ids}
+    )
+    if record is not None:
+        _pk, object_id, owned, fp, _extra = record
+        planned.object_id, planned.owned, planned.record_exists = object_id, owned, True
+        if not owned:
+            planned.action = "reference"
+        elif fp == planned.fingerprint:
+            planned.action = "unchanged"
+        else:
+            planned.action = "update"
+    elif planned.object_id is not None:
+        planned.owned = False
+        planned.action = "reference"
+    else:
+        planned.action = "create"
+    report.count(planned.kind, planned.action)
+
+
+def resolve(plan: Plan, report: Report) -> Resolution:
+    res = Resolution(plan)
+    ents = plan.entities
+    # funders by name, instruments and calls by code: existing ones are referred to, never changed
+    funders = ents.get("funder", {})
+    if funders:
+        existing = {normalise_name(n): pk for pk, n in Funder.objects.values_list("pk", "name")}
+        for planned in funders.values():
+            if res.record("funder", planned.key) is None:
+                planned.object_id = existing.get(planned.key)
+            _set_action(planned, res, report)
+    for kind, model in (("instrument", Instrument), ("call", Call)):
+        planned_all = ents.get(kind, {})
+        if not planned_all:
+            continue
+        existing = dict(model.objects.filter(code__in=list(planned_all)).values_list("code", "pk"))
+        for planned in planned_all.values():
+            if res.record(kind, planned.key) is None:
+                planned.object_id = existing.get(planned.key)
+            _set_action(planned, res, report)
+    parents = {p.values.get("parent") for p in ents.get("instrument", {}).values() if p.values.get("parent")}
+    if parents:
+        found = set(Instrument.objects.filter(code__in=parents).values_list("code", flat=True)) | set(
+            ents["instrument"]
+        )
+        for planned in ents["instrument"].values():
+            parent = planned.values.get("parent")
+            if parent and parent not in found:
+                report.problems.append(
+                    Problem(
+                        planned.locations[0],
+                        "instrument.parent",
+                        _("There is no instrument with the code %(code)s.") % {"code": parent},
+                    )
+                )
+    for planned in ents.get("project", {}).values():
+        if plan.profile.entities["project"].reference_only:
+            record = res.record("project", planned.key)
+            if record is not None:
+                planned.object_id, planned.owned, planned.record_exists = record[1], False, True
+                planned.action = "reference"
+                report.count("project", "reference")
+            continue
+        _check_project(planned, report, plan.profile.entities["project"].end_before_start)
+        _set_action(planned, res, report)
+    _resolve_organisations(plan, res, report)
+    _resolve_partners(plan, res, report)
+    for kind in ("funding", "person"):
+        for planned in ents.get(kind, {}).values():
+            if kind == "funding":
+                planned.partner_ids = sorted({plan_partner_key(plan, ref) for ref in planned.partner_ids})
+            if kind == "person" and "organisation" in planned.refs:
+                planned.refs["organisation"] = org_key(plan, planned.refs["organisation"])
+            _set_action(planned, res, report)
+    _not_in_file(plan, res, report)
+    _amount_totals(plan, report)
+    return res
+
+
+def _check_project(planned: Planned, report: Report, end_before_start: str) -> None:
+    start, end = planned.values.get("start_date"), planned.values.get("end_date")
+    if start and end and end < start:
+        message = _("The project %(key)s ends (%(end)s) before it starts (%(start)s).") % {
+            "key": planned.key,
+            "end": end,
+            "start": start,
+        }
+        if end_before_start == "drop_end":
+            del planned.values["end_date"]
+            message += " " + _("The end date was left empty for review (as the profile says).")
+            report.problems.append(Problem(planned.location_text, "project.end_date", message, "warning"))
+        else:
+            report.problems.append(Problem(planned.locations[0], "project.end_date", message))
+
+
+def _resolve_organisations(plan: Plan, res: Resolution, report: Report) -> None:
+    orgs = plan.entities.get("organisation", {})
+    if not orgs:
+        return
+    resolve_organisation_aliases(plan, report)
+    index = index_from_database(
+        list(Organisation.objects.values_list("pk", "name")),
+        list(OrganisationIdentifier.objects.values_list("organisation_id", "scheme", "identifier")),
+    )
+    ordered = sorted(
+        orgs.values(), key=lambda p: (not p.key.startswith("reg:"), p.locations[0] if p.locations else "")
+    )
+    spelling_merges = 0
+    for planned in ordered:
+        name = planned.values.get("name", "")
+        registration = planned.values.get("registration")
+        record = res.record("organisation", planned.key)
+        method, detail = "", ""
+        if record is None:
+            found, method, ambiguous = index.find(name=name, registration=registration)
+            if isinstance(found, int):
+                planned.object_id = found
+                detail = (
+                    _("registration number %(scheme)s %(number)s")
+                    % {"scheme": registration[0], "number": registration[1]}
+                    if method == "registration" and registration
+                    else _("same normalised name")
+                )
+                if method == "name" and name == _existing_name(planned):
+                    method, detail = "exact", _("same name")
+            elif isinstance(found, str) and found.startswith("plan:") and found[5:] in orgs:
+                # the same organisation as one planned earlier in this file (e.g. two registers)
+                target = orgs[found[5:]]
+                target.source_names |= planned.source_names
+                for loc in planned.locations:
+                    target.add_location(loc)
+                plan.org_alias[planned.key] = target.key
+                del orgs[planned.key]
+                report.matches.append(
+                    {
+                        "source_names": sorted(planned.source_names | target.source_names),
+                        "organisation": target.values.get("name", ""),
+                        "method": "name",
+                        "detail": _("same normalised name"),
+                        "locations": planned.location_text,
+                    }
+                )
+                continue
+            if ambiguous:
+                report.problems.append(
+                    Problem(
+                        planned.locations[0],
+                        "organisation.name",
+                        _(
+                            "%(name)s could be any of %(n)s organisations with the same name; a new "
+                            "organisation "
+                            "was planned. Review and merge by hand if needed."
+                        )
+                        % {"name": name, "n": len(ambiguous)},
+                        "warning",
+                    )
+                )
+        _set_action(planned, res, report)
+        # later organisations of the file may match this one
+        identity: object = planned.object_id if planned.object_id is not None else f"plan:{planned.key}"
+        index.add(identity, name=name, registrations=[registration] if registration else [])
+        names = sorted(planned.source_names)
+        if len(names) > 1:
+            spelling_merges += 1
+        if method or len(names) > 1:
+            report.matches.append(
+                {
+                    "source_names": names,
+                    "organisation": _existing_name(planned) if method else name,
+                    "method": method or "spellings",
+                    "detail": detail or _("%(n)s spellings in the file") % {"n": len(names)},
+                    "locations": planned.location_text,
+                }
+            )
+    if spelling_merges:
+        report.notes.append(
+            _(
+                "%(n)s organisations appear under more than one spelling in the file; each is one "
+                "organisation "
+                "(the first spelling is kept). They are listed under the matches for review."
+            )
+            % {"n": spelling_merges}
+        )
+
+
+_NAMES: dict[int, str] = {}
+
+
+def _existing_name(planned: Planned) -> str:
+    if planned.object_id is None:
+        return str(planned.values.get("name", ""))
+    if planned.object_id not in _NAMES:
+        _NAMES.clear() if len(_NAMES) > 100_000 else None
+        _NAMES[planned.object_id] = (
+            Organisation.objects.filter(pk=planned.object_id).values_list("name", flat=True).first() or ""
+        )
+    return _NAMES[planned.object_id]
+
+
+def _org_identity(plan: Plan, key: str) -> tuple[str, Any]:
+    planned = plan.entities["organisation"].get(org_key(plan, key))
+    if planned is None:
+        return ("missing", key)
+    if planned.object_id is not None:
+        return ("db", planned.object_id)
+    return ("new", planned.key)
+
+
+def plan_partner_key(plan: Plan, ref: str) -> str:
+    project, _sep, organisation = ref.partition("||")
+    return plan.partner_alias.get((project, _org_identity(plan, organisation)), ref)
+
+
+def _resolve_partners(plan: Plan, res: Resolution, report: Report) -> None:
+    plan.partner_alias = {}
+    if not plan.partner_rows:
+        return
+    groups: dict[tuple[str, tuple[str, Any]], list[Any]] = defaultdict(list)
+    for row in plan.partner_rows:
+        groups[(row.project, _org_identity(plan, row.organisation))].append(row)
+    partners: dict[str, Planned] = {}
+    several_rows = 0
+    role_conflicts = 0
+    for (project_key, identity), rows in groups.items():
+        first = rows[0]
+        key = f"{project_key}||{org_key(plan, first.organisation)}"
+        planned = Planned(kind="partner", key=key)
+        planned.refs = {"project": project_key, "organisation": org_key(plan, first.organisation)}
+        roles = []
+        for row in rows:
+            planned.add_location(row.location)
+            for name, value in row.values.items():
+                planned.values.setdefault(name, value)
+            if row.values.get("role"):
+                roles.append(row.values["role"])
+        if len({*roles}) > 1:
+            role_conflicts += 1
+            planned.values["role"] = min(roles, key=lambda r: ROLE_RANK.get(r, 9))
+        if len(rows) > 1:
+            several_rows += 1
+        partners[key] = planned
+        plan.partner_alias[(project_key, identity)] = key
+    plan.entities["partner"] = partners
+    if several_rows:
+        report.notes.append(
+            _(
+                "%(n)s partners appear in several rows of one project (one row per year, several participant "
+                "numbers, or two spellings of one organisation): each is one partner; their amounts are kept "
+                "per row or added up as the profile says."
+            )
+            % {"n": several_rows}
+        )
+    if role_conflicts:
+        report.notes.append(
+            _("%(n)s of them have different roles in different rows; the leading role was kept.")
+            % {"n": role_conflicts}
+        )
+    # partners that exist already (made by hand, or by an earlier import under another key)
+    project_ids = {p.object_id for p in plan.entities.get("project", {}).values() if p.object_id is not None}
+    existing: dict[tuple[int, int], int] = {}
+    for chunk in _chunks(sorted(project_ids)):
+        for pk, project_id, organisation_id in Partner.objects.filter(project_id__in=chunk).values_list(
+            "pk", "project_id", "organisation_id"
+        ):
+            existing[(project_id, organisation_id)] = pk
+    for planned in partners.values():
+        project = plan.entities["project"].get(planned.refs["project"])
+        organisation = plan.entities["organisation"].get(planned.refs["organisation"])
+        if (
+            res.record("partner", planned.key) is None
+            and project is not None
+            and organisation is not None
+            and project.object_id is not None
+            and organisation.object_id is not None
+        ):
+            planned.object_id = existing.get((project.object_id, organisation.object_id))
+        _set_action(planned, res, report)
+
+
+def _not_in_file(plan: Plan, res: Resolution, report: Report) -> None:
+    if plan.profile.entities.get("project") and plan.profile.entities["project"].reference_only:
+        return
+    for (kind, key), _record in res.records.items():
+        if kind in plan.entities and key not in plan.entities[kind] and kind != "partner":
+            report.not_in_file[kind] = report.not_in_file.get(kind, 0) + 1
+    if report.not_in_file:
+        report.notes.append(
+            _(
+                "Records imported earlier from this source that are not in this file were left as they "
+                "were: %(list)s."
+            )
+            % {"list": ", ".join(f"{kind} {n}" for kind, n in sorted(report.not_in_file.items()))}
+        )
+
+
+def _amount_totals(plan: Plan, report: Report) -> None:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for planned in plan.entities.get("funding", {}).values():
+        if planned.values.get("amount") is not None:
+            totals[f"funding.amount {planned.values.get('unit', 'EUR')}"] += planned.values["amount"]
+    for planned in plan.entities.get("project", {}).values():
+        if planned.values.get("total_cost") is not None:
+            totals[f"project.total_cost {planned.values.get('cost_unit', 'EUR')}"] += planned.values[
+                "total_cost"
+            ]
+    report.amount_totals = {k: str(v) for k, v in sorted(totals.items())}
+
+
+# --- writing a plan ---------------------------------------------------------------------------------
+
+
+class Writer:
+    def __init__(
+        self, plan: Plan, report: Report, *, user: Any, run: ImportRun | None, progress: Progress | None
+    ) -> None:
+        self.plan = plan
+        self.report = report
+        self.user = user if getattr(user, "pk", None) else None
+        self.run = run
+        self.progress = progress
+        self.reason = f"import {plan.profile.name}: {plan.file_name}"[:100]
+        self.document = (plan.profile.document or plan.file_name)[:100]
+        self.records_new: list[ImportedRecord] = []
+        self.records_changed: list[tuple[int, Planned]] = []
+        self.content_types = {
+            kind: ContentType.objects.get_for_model(model) for kind, model in MODELS.items()
+        }
+        self.done = 0
+        self.total = sum(
+            1 for ents in plan.entities.values() for p in ents.values() if p.action in {"create", "update"}
+        )
+
+    def tick(self, n: int) -> None:
+        self.done += n
+        if self.progress:
+            self.progress("write", self.done, max(self.total, 1))
+
+    def required_id(self, kind: str, key: str | None) -> int:
+        found = self.id_of(kind, key)
+        if found is None:  # pragma: no cover - the plan resolves every reference before writing
+            raise LookupError(f"{kind} {key} was not written")
+        return found
+
+    def id_of(self, kind: str, key: str | None) -> int | None:
+        if not key:
+            return None
+        if kind == "organisation":
+            key = org_key(self.plan, key)
+        planned = self.plan.entities.get(kind, {}).get(key)
+        return planned.object_id if planned is not None else None
+
+    def write(self) -> None:
+        for kind in (
+            "funder",
+            "instrument",
+            "call",
+            "project",
+            "organisation",
+            "partner",
+            "funding",
+            "person",
+        ):
+            planned = [p for p in self.plan.entities.get(kind, {}).values()]
+            if not planned:
+                continue
+            new = [p for p in planned if p.action == "create"]
+            changed = [p for p in planned if p.action == "update"]
+            getattr(self, f"_write_{kind}")(new, changed)
+            self.tick(len(new) + len(changed))
+        self._write_records()
+
+    # helpers
+    def _fill(self, obj: models.Model, planned: Planned, kind: str) -> None:
+        values = {**DEFAULTS.get(kind, {}), **planned.values}
+        for name in DIRECT_FIELDS[kind]:
+            if name in values:
+                setattr(obj, name, values[name])
+            elif (
+                kind in {"funding", "project", "organisation", "call", "instrument"}
+                and not planned.record_exists
+            ):
+                pass
+        obj.source_document = self.document  # type: ignore[attr-defined]
+        obj.source_location = planned.location_text  # type: ignore[attr-defined]
+
+    def _create(self, model: type[M], objs: list[M], planned: list[Planned]) -> None:
+        created = bulk_create_with_history(
+            objs, model, batch_size=BATCH, default_user=self.user, default_change_reason=self.reason
+        )
+        for obj, p in zip(created, planned, strict=True):
+            p.object_id = obj.pk
+            self.records_new.append(self._record(p))
+
+    def _update(self, model: type[M], planned: list[Planned], apply: Any) -> None:
+        if not planned:
+            return
+        objs = model._default_manager.in_bulk([p.object_id for p in planned])
+        changed: list[M] = []
+        fields: set[str] = {"source_document", "source_location"}
+        for p in planned:
+            obj = objs.get(p.object_id)
+            if obj is None:  # removed by hand since: make it again
+                continue
+            fields |= set(apply(obj, p))
+            changed.append(obj)
+            self.records_changed.append((p.object_id, p))  # type: ignore[arg-type]
+        if changed:
+            bulk_update_with_history(
+                changed,
+                model,
+                sorted(fields),
+                batch_size=BATCH,
+                default_user=self.user,
+                default_change_reason=self.reason,
+            )
+
+    def _record(self, planned: Planned) -> ImportedRecord:
+        return ImportedRecord(
+            namespace=self.plan.profile.namespace,
+            kind=planned.kind,
+            source_key=planned.key[:500],
+            content_type=self.content_types[planned.kind],
+            object_id=int(planned.object_id or 0),
+            owned=planned.action == "create",
+            fingerprint=planned.fingerprint,
+            extra=self._extra(planned),
+            last_run=self.run,
+        )
+
+    @staticmethod
+    def _extra(planned: Planned) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        for name, value in planned.extra.items():
+            if value is None:
+                continue
+            extra[name] = value if isinstance(value, (str, int, float, bool)) else str(value)
+        registration = planned.values.get("registration")
+        if registration:
+            extra["org_id"] = f"{registration[0]}-{registration[1]}"
+        return extra
+
+    def _write_records(self) -> None:
+        # references: remember them too, so that a second import finds them by source identifier
+        for ents in self.plan.entities.values():
+            for planned in ents.values():
+                if (
+                    planned.action == "reference"
+                    and not planned.record_exists
+                    and planned.object_id is not None
+                ):
+                    self.records_new.append(self._record(planned))
+        ImportedRecord.objects.bulk_create(self.records_new, batch_size=BATCH)
+        if self.records_changed:
+            ns = self.plan.profile.namespace
+            by_key = {
+                (r.kind, r.source_key): r
+                for chunk in _chunks([p.key for _pk, p in self.records_changed])
+                for r in ImportedRecord.objects.filter(namespace=ns, source_key__in=chunk)
+            }
+            updates = []
+            for _pk, planned in self.records_changed:
+                record = by_key.get((planned.kind, planned.key))
+                if record is None:
+                    continue
+                record.fingerprint = planned.fingerprint
+                record.extra = self._extra(planned)
+                record.last_run = self.run
+                updates.append(record)
+            ImportedRecord.objects.bulk_update(
+                updates, ["fingerprint", "extra", "last_run"], batch_size=BATCH
+            )
+
+    # per kind
+    def _write_funder(self, new: list[Planned], changed: list[Planned]) -> None:
+        names = UniqueValues(Funder.objects.values_list("name", flat=True), 255)
+        slugs = UniqueValues(Funder.objects.values_list("slug", flat=True), 80)
+        objs = []
+        for p in new:
+            obj = Funder(
+                name=names.make(p.values["name"]), slug=slugs.make(slugify(p.values["name"])[:70] or "funder")
+            )
+            self._fill(obj, p, "funder")
+            objs.append(obj)
+        self._create(Funder, objs, new)
+
+        def apply(obj: Funder, p: Planned) -> list[str]:
+            self._fill(obj, p, "funder")
+            return list(DIRECT_FIELDS["funder"])
+
+        self._update(Funder, changed, apply)
+
+    def _instrument_refs(self, obj: Instrument, p: Planned) -> None:
+        obj.funder_id = self.id_of("funder", p.refs.get("funder"))
+        parent = p.values.get("parent")
+        if parent:
+            obj.parent_id = (
+                self.id_of("instrument", parent)
+                or Instrument.objects.filter(code=parent).values_list("pk", flat=True).first()
+            )
+
+    def _write_instrument(self, new: list[Planned], changed: list[Planned]) -> None:
+        # parents first: a line may name a programme planned in the same file
+        new = sorted(new, key=lambda p: bool(p.values.get("parent")))
+        objs = []
+        for p in new:
+            obj = Instrument(code=p.key)
+            self._fill(obj, p, "instrument")
+            objs.append(obj)
+        created_first = [(o, p) for o, p in zip(objs, new, strict=True) if not p.values.get("parent")]
+        created_later = [(o, p) for o, p in zip(objs, new, strict=True) if p.values.get("parent")]
+        for group in (created_first, created_later):
+            for obj, p in group:
+                self._instrument_refs(obj, p)
+            self._create(Instrument, [o for o, _p in group], [p for _o, p in group])
+
+        def apply(obj: Instrument, p: Planned) -> list[str]:
+            self._fill(obj, p, "instrument")
+            self._instrument_refs(obj, p)
+            return [*DIRECT_FIELDS["instrument"], "funder", "parent"]
+
+        self._update(Instrument, changed, apply)
+
+    def _write_call(self, new: list[Planned], changed: list[Planned]) -> None:
+        objs = []
+        for p in new:
+            obj = Call(code=p.key, instrument_id=self.required_id("instrument", p.refs.get("instrument")))
+            self._fill(obj, p, "call")
+            objs.append(obj)
+        self._create(Call, objs, new)
+
+        def apply(obj: Call, p: Planned) -> list[str]:
+            self._fill(obj, p, "call")
+            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument")) or obj.instrument_id
+            return [*DIRECT_FIELDS["call"], "instrument"]
+
+        self._update(Call, changed, apply)
+
+    def _write_project(self, new: list[Planned], changed: list[Planned]) -> None:
+        existing = list(Project.objects.values_list("acronym", "slug"))
+        acronyms = UniqueValues((a for a, _s in existing), 60)
+        slugs = UniqueValues((s for _a, s in existing), 80)
+        renamed = 0
+        objs = []
+        for p in new:
+            wanted = p.values["acronym"]
+            acronym = acronyms.make(wanted, suffix=p.key[:20])
+            renamed += acronym != wanted
+            obj = Project(acronym=acronym, slug=slugs.make(slugify(acronym)[:70] or "project"))
+            self._fill(obj, p, "project")
+            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
+            obj.call_id = self.id_of("call", p.refs.get("call"))
+            objs.append(obj)
+        if renamed:
+            self.report.notes.append(
+                _(
+                    "%(n)s project acronyms were already in use (by another project, or twice in the "
+                    "source); "
+                    "the source identifier was added to keep them apart."
+                )
+                % {"n": renamed}
+            )
+        self._create(Project, objs, new)
+
+        def apply(obj: Project, p: Planned) -> list[str]:
+            self._fill(obj, p, "project")
+            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
+            obj.call_id = self.id_of("call", p.refs.get("call"))
+            wanted = p.values["acronym"]
+            if not obj.acronym.startswith(wanted[:40]):
+                acronyms.release(obj.acronym)
+                obj.acronym = acronyms.make(wanted, suffix=p.key[:20])
+            return [*DIRECT_FIELDS["project"], "instrument", "call", "acronym"]
+
+        self._update(Project, changed, apply)
+
+    def _write_organisation(self, new: list[Planned], changed: list[Planned]) -> None:
+        existing = list(Organisation.objects.values_list("name", "slug"))
+        names = UniqueValues((n for n, _s in existing), 255)
+        slugs = UniqueValues((s for _n, s in existing), 80)
+        same_name = 0
+        objs = []
+        for p in new:
+            wanted = p.values["name"]
+            registration = p.values.get("registration")
+            suffix = f"{registration[0]} {registration[1]}" if registration else ""
+            name = names.make(wanted, suffix=suffix)
+            same_name += name != wanted
+            obj = Organisation(name=name, slug=slugs.make(slugify(name)[:70] or "organisation"))
+            self._fill(obj, p, "organisation")
+            objs.append(obj)
+        if same_name:
+            self.report.notes.append(
+                _(
+                    "%(n)s organisations have the name of another organisation but a different registration "
+                    "number; they were kept apart, with the number added to the name."
+                )
+                % {"n": same_name}
+            )
+        self._create(Organisation, objs, new)
+
+        def apply(obj: Organisation, p: Planned) -> list[str]:
+            self._fill(obj, p, "organisation")
+            return list(DIRECT_FIELDS["organisation"])
+
+        self._update(Organisation, changed, apply)
+        # registration numbers: of new organisations, and of existing ones matched by name
+        identifiers = []
+        known = set(OrganisationIdentifier.objects.values_list("scheme", "identifier"))
+        for p in self.plan.entities["organisation"].values():
+            registration = p.values.get("registration")
+            if registration and registration not in known and p.object_id is not None:
+                known.add(registration)
+                identifiers.append(
+                    OrganisationIdentifier(
+                        organisation_id=p.object_id,
+                        scheme=registration[0],
+                        identifier=registration[1],
+                        source_document=self.document,
+                        source_location=p.locations[0] if p.locations else "",
+                    )
+                )
+        OrganisationIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
+
+    def _write_partner(self, new: list[Planned], changed: list[Planned]) -> None:
+        objs = []
+        countries = (
+            dict(
+                Organisation.objects.filter(
+                    pk__in={self.id_of("organisation", p.refs["organisation"]) for p in new}
+                ).values_list("pk", "country")
+            )
+            if new
+            else {}
+        )
+        for p in new:
+            organisation_id = self.required_id("organisation", p.refs["organisation"])
+            obj = Partner(
+                project_id=self.required_id("project", p.refs["project"]), organisation_id=organisation_id
+            )
+            self._fill(obj, p, "partner")
+            if not obj.country:
+                obj.country = countries.get(organisation_id, "")
+            objs.append(obj)
+        self._create(Partner, objs, new)
+
+        def apply(obj: Partner, p: Planned) -> list[str]:
+            self._fill(obj, p, "partner")
+            return list(DIRECT_FIELDS["partner"])
+
+        self._update(Partner, changed, apply)
+
+    def _write_funding(self, new: list[Planned], changed: list[Planned]) -> None:
+        objs = []
+        for p in new:
+            obj = FundingContribution(project_id=self.required_id("project", p.refs["project"]))
+            self._fill(obj, p, "funding")
+            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
+            objs.append(obj)
+        self._create(FundingContribution, objs, new)
+        through = FundingContribution.partners.through
+        links = []
+        for p in new:
+            for ref in p.partner_ids:
+                partner_id = self.id_of("partner", ref)
+                if partner_id is not None:
+                    links.append(through(fundingcontribution_id=p.object_id, partner_id=partner_id))
+
+        def apply(obj: FundingContribution, p: Planned) -> list[str]:
+            self._fill(obj, p, "funding")
+            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
+            return [*DIRECT_FIELDS["funding"], "instrument"]
+
+        self._update(FundingContribution, changed, apply)
+        if changed:
+            through.objects.filter(fundingcontribution_id__in=[p.object_id for p in changed]).delete()
+            for p in changed:
+                for ref in p.partner_ids:
+                    partner_id = self.id_of("partner", ref)
+                    if partner_id is not None:
+                        links.append(through(fundingcontribution_id=p.object_id, partner_id=partner_id))
+        through.objects.bulk_create(links, batch_size=BATCH)
+
+    def _write_person(self, new: list[Planned], changed: list[Planned]) -> None:
+        objs = []
+        for p in new:
+            obj = Person(
+                name=p.values["name"], organisation_id=self.id_of("organisation", p.refs.get("organisation"))
+            )
+            self._fill(obj, p, "person")
+            objs.append(obj)
+        self._create(Person, objs, new)
+
+        def apply(obj: Person, p: Planned) -> list[str]:
+            self._fill(obj, p, "person")
+            return list(DIRECT_FIELDS["person"])
+
+        self._update(Person, changed, apply)
+
+
+# --- the service -----------------------------------------------------------------------------------
+
+
+def _fatal(report: Report, locations: set[str]) -> list[Problem]:
+    """Errors that are not about one record (the file, the header, a missing column): skip_invalid
+    cannot skip them."""
+    return [p for p in report.errors if p.location not in locations]
+
+
+def _drop_invalid(plan: Plan, report: Report) -> None:
+    """With skip_invalid: leave out projects that failed a check after merging, and what hangs on them."""
+    bad = {p.location for p in report.errors}
+    projects = plan.entities.get("project", {})
+    dropped = {key for key, planned in projects.items() if planned.locations and planned.locations[0] in bad}
+    for key in dropped:
+        del projects[key]
+    if dropped:
+        plan.partner_rows = [r for r in plan.partner_rows if r.project not in dropped]
+        funding = plan.entities.get("funding", {})
+        for key in [k for k, p in funding.items() if p.refs.get("project") in dropped]:
+            del funding[key]
+
+
+@transaction.atomic
+def import_file(
+    *,
+    data: bytes,
+    profile: Profile,
+    file_name: str,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    user: Any = None,
+    run: ImportRun | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Import a file with a profile; the report says what was (or, in a dry run, would be) done.
+
+    Everything is checked first and every problem listed with its row (or record) and field. Nothing is
+    written in a dry run, nor when a record is invalid — unless skip_invalid, which leaves out the
+    invalid records (listed in the report) and writes the others. The write is one transaction."""
+    started = time.monotonic()
+    source = read_source(data, profile)
+    known = known_project_keys(profile.namespace) if profile.entities.get("project") else set()
+    plan, report = plan_import(
+        source,
+        profile,
+        file_name=file_name,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        known_projects=known,
+    )
+    record_locations = {r.location for r in source.records}
+    if not _fatal(report, record_locations):
+        if skip_invalid:
+            _drop_invalid(plan, report)
+        resolve(plan, report)
+        if skip_invalid:
+            _drop_invalid(plan, report)
+    errors = report.errors
+    refused = (
+        bool(_fatal(report, record_locations))
+        or (bool(errors) and not skip_invalid)
+        or report.rows_valid == 0
+    )
+    if refused:
+        report.state = "refused"
+    elif dry_run:
+        report.state = "checked"
+    else:
+        Writer(plan, report, user=user, run=run, progress=progress).write()
+        report.written = True
+        report.state = "done"
+        if skip_invalid and report.rows_invalid:
+            report.notes.append(
+                _("%(n)s invalid records were skipped, as asked (they are listed with their problems).")
+                % {"n": report.rows_invalid}
+            )
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def import_run_create(
+    *,
+    profile: Profile,
+    file_name: str,
+    data: bytes,
+    user: Any,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportRun:
+    """Record an import to be run (in the background when the file is large)."""
+    return ImportRun.objects.create(
+        profile_name=profile.name,
+        profile_text="" if profile.shipped else profile.text,
+        file_name=file_name[:255],
+        file_size=len(data),
+        content=data,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+def import_run_execute(*, run_id: int) -> ImportRun:
+    """Run a recorded import: its report is saved on the run, and the file's content removed."""
+    from deltaregio.imports.profiles import ProfileError, load_profile, profile_from_text
+
+    run = ImportRun.objects.get(pk=run_id)
+    if run.is_finished:
+        return run
+    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.RUNNING)
+    last = {"percent": -1}
+
+    def progress(phase: str, done: int, total: int) -> None:
+        percent = int(done * 50 / max(total, 1)) + (50 if phase == "write" else 0)
+        if percent != last["percent"] and percent % 5 == 0:
+            last["percent"] = percent
+            ImportRun.objects.filter(pk=run.pk).update(progress=min(percent, 100))
+
+    try:
+        profile = profile_from_text(run.profile_text) if run.profile_text else load_profile(run.profile_name)
+        report = import_file(
+            data=bytes(run.content or b""),
+            profile=profile,
+            file_name=run.file_name,
+            dry_run=run.dry_run,
+            skip_invalid=run.skip_invalid,
+            user=run.created_by,
+            run=run,
+            progress=progress,
+        )
+        run.report = report.as_dict()
+        run.state = ImportRun.State.DONE if report.state in {"done", "checked"} else ImportRun.State.REFUSED
+    except ProfileError as exc:
+        run.report = {
+            "errors": [
+                {"location": "profile", "field": "", "message": m, "severity": "error"} for m in exc.problems
+            ]
+        }
+        run.state = ImportRun.State.REFUSED
+    except Exception as exc:
+        run.report = {"errors": [{"location": "", "field": "", "message": str(exc), "severity": "error"}]}
+        run.state = ImportRun.State.FAILED
+        run.content = None
+        run.finished_at = timezone.now()
+        run.save(update_fields=["report", "state", "content", "finished_at"])
+        raise
+    run.content = None
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.save(update_fields=["report", "state", "content", "progress", "finished_at"])
+    return run
