@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deltaregio.web.views import agenda, directory, funding, projects, search, sources
+from deltaregio.web.views import agenda, audit, directory, funding, projects, search, sources
 
 app_name = "web"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("timeline/", agenda.timeline, name="timeline"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/<slug:slug>/", projects.project_detail, name="project_detail"),
+    path("projects/<slug:slug>/history/", projects.project_history, name="project_history"),
+    path("audit/", audit.audit_log, name="audit_log"),
     path("organisations/", directory.organisation_list, name="organisation_list"),
     path("organisations/<slug:slug>/", directory.organisation_detail, name="organisation_detail"),
     path("labs/", directory.lab_list, name="lab_list"),

@@ -3,6 +3,12 @@ table and roadmap), funding, decisions and milestones."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,8 +19,9 @@ from django.utils.translation import gettext as _
 from deltaregio.projects import selectors as projects
 from deltaregio.projects.models import Project, WorkPackage
 from deltaregio.web.access import allowed_for
+from deltaregio.web.views.agenda import HISTORY_TYPES
 from deltaregio.web.roadmap import roadmap
-from deltaregio.web.views.common import paginate, render_page
+from deltaregio.web.views.common import parse_iso_date, paginate, render_page
 
 
 @dataclass(frozen=True)
@@ -70,5 +77,38 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "funding": list(project.funding.all()),
         "decisions": list(project.status_history.all()),
         "milestones": list(project.milestones.all()),
+        "can_view_history": request.user.has_perm("projects.view_project_history", project),
     }
     return render_page(request, "project_detail.html", context)
+
+
+@allowed_for("projects.view_project")
+def project_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Programme officers and people who act for one of the project's partners. Every recorded version
+    of the project, and the project as it stood at a chosen moment (?as_of=YYYY-MM-DD)."""
+    try:
+        project = projects.project_detail(user=request.user, slug=slug)
+    except Project.DoesNotExist as exc:
+        raise Http404(_("There is no project here, or you may not see it.")) from exc
+    if not request.user.has_perm("projects.view_project_history", project):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    raw = request.GET.get("as_of", "").strip()
+    as_of = parse_iso_date(raw) if raw else None
+    error = ""
+    state = None
+    if raw and as_of is None:
+        error = _("“%(value)s” is not a date. Write the date as YYYY-MM-DD, for example 2018-01-01.") % {"value": raw}
+    elif as_of is not None:
+        moment = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+        state = projects.project_as_of(project=project, when=moment)
+    records = projects.project_history(project=project)
+    versions = []
+    for index, record in enumerate(records):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = record.diff_against(older).changes if older is not None else []
+        versions.append({"record": record, "type": HISTORY_TYPES.get(record.history_type, ""), "changes": changes})
+    context = {"project": project, "versions": versions, "as_of": as_of, "as_of_raw": raw, "state": state,
+               "error": error}
+    return render_page(request, "project_history.html", context, status=400 if error else 200)
