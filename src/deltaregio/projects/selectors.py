@@ -79,3 +79,8 @@ def project_search(q: str, *, user: Any) -> QuerySet[Project]:
         .select_related("instrument")
         .order_by("acronym")
     )
+
+
+def project_history(*, project: Project) -> list[Any]:
+    """Every recorded version of the project's own record, newest first, with who made it."""
+    return list(project.history.select_related("history_user").order_by("-history_date"))
