@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands whose name is a Python keyword live under another module name.
+ALIASES = {"import": "importdata"}
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
@@ -32,20 +35,32 @@ def main(argv: list[str] | None = None) -> int:
         _print_help(prog, sys.stdout)
         return 0
     command = args[0].replace("-", "_") if not args[0].startswith("-") else args[0]
+    command = ALIASES.get(command, command)
     args[0] = command
     if command not in get_commands() and command not in {"help", "version", "--version"}:
         print(f"{prog}: unknown command {command!r}\n", file=sys.stderr)
         _print_help(prog, sys.stderr)
         return 2
-    execute_from_command_line([prog, *args])
+    from django.db import DatabaseError
+
+    try:
+        execute_from_command_line([prog, *args])
+    except DatabaseError as exc:
+        print(f"{prog}: database error: {exc}", file=sys.stderr)
+        if "no such table" in str(exc) or "does not exist" in str(exc):
+            print(f"The database is not up to date: run `{prog} migrate` first.", file=sys.stderr)
+        return 1
     return 0
 
 
 def _print_help(prog: str, stream: object) -> None:
     from django.core.management import get_commands
 
+    reverse_aliases = {module: alias for alias, module in ALIASES.items()}
     ours = sorted(
-        name.replace("_", "-") for name, app in get_commands().items() if app.startswith("deltaregio")
+        reverse_aliases.get(name, name.replace("_", "-"))
+        for name, app in get_commands().items()
+        if app.startswith("deltaregio")
     )
     others = sorted(name for name, app in get_commands().items() if not app.startswith("deltaregio"))
     lines = [

@@ -107,6 +107,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DELTAREGIO_EMAIL_BACKEND", "console", "Where e-mail goes: console, smtp or memory.", _str),
     Setting("DELTAREGIO_LOG_LEVEL", "INFO", "Log level for the deltaregio loggers."),
     Setting(
+        "DELTAREGIO_IMPORT_MAX_BYTES",
+        str(200 * 1024 * 1024),
+        "Largest file an import accepts, in bytes; a larger one is refused with a clear message.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_IMPORT_BACKGROUND_BYTES",
+        str(2 * 1024 * 1024),
+        "Uploaded imports larger than this (bytes) run as a background task.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_360G_PREFIX",
+        "360G-deltaregio",
+        "Prefix of the 360Giving grant identifiers this platform publishes.",
+    ),
+    Setting(
         "CELERY_BROKER_URL",
         "",
         "Task queue broker, e.g. redis://127.0.0.1:6379/0. Empty: background work runs inline (eager), "
