@@ -46,6 +46,7 @@ schema: $(VENV)/.installed-dev  ## regenerate openapi.yaml from the code
 
 messages: $(VENV)/.installed-dev  ## collect and compile the Dutch and English translations (needs GNU gettext)
 	cd src/deltaregio && ../../$(BIN)/deltaregio makemessages -l nl -l en --ignore "migrations/*"
+	msgattrib --clear-fuzzy --empty -o src/deltaregio/locale/en/LC_MESSAGES/django.po src/deltaregio/locale/en/LC_MESSAGES/django.po
 	for lang in nl en; do msgfmt --check-format -o src/deltaregio/locale/$$lang/LC_MESSAGES/django.mo src/deltaregio/locale/$$lang/LC_MESSAGES/django.po; done
 
 bench: $(VENV)/.installed-dev  ## benchmarks against PostgreSQL (DATABASE_URL), results in bench/results/
