@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help run test lint schema messages bench clean
+.PHONY: help run test lint schema messages clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,8 +36,8 @@ test: $(VENV)/.installed-dev  ## install the development dependencies and run th
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev  ## ruff, mypy, migrations check
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 	$(BIN)/deltaregio makemigrations --check --dry-run
 
@@ -48,9 +48,6 @@ messages: $(VENV)/.installed-dev  ## collect and compile the Dutch and English t
 	cd src/deltaregio && ../../$(BIN)/deltaregio makemessages -l nl -l en --ignore "migrations/*"
 	msgattrib --clear-fuzzy --empty -o src/deltaregio/locale/en/LC_MESSAGES/django.po src/deltaregio/locale/en/LC_MESSAGES/django.po
 	for lang in nl en; do msgfmt --check-format -o src/deltaregio/locale/$$lang/LC_MESSAGES/django.mo src/deltaregio/locale/$$lang/LC_MESSAGES/django.po; done
-
-bench: $(VENV)/.installed-dev  ## benchmarks against PostgreSQL (DATABASE_URL), results in bench/results/
-	$(BIN)/python -m bench
 
 clean:  ## remove the virtual environment and the embedded database
 	rm -rf $(VENV) data

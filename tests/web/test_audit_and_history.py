@@ -39,7 +39,10 @@ def test_a_project_as_it_stood_on_a_date(client, officer):
     client.force_login(officer)
     response = client.get("/projects/fokus/history/?as_of=1999-01-01")
     assert response.status_code == 200
-    assert "no record of this project on that date" in response.content.decode() or "geen" in response.content.decode()
+    assert (
+        "no record of this project on that date" in response.content.decode()
+        or "geen" in response.content.decode()
+    )
     today = response.context["versions"][0]["record"].history_date.date().isoformat()
     response = client.get(f"/projects/fokus/history/?as_of={today}")
     assert response.context["state"].title == Project.objects.get(acronym="Fokus").title

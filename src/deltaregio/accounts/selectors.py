@@ -51,12 +51,18 @@ def audit_log(*, limit: int = 200) -> list[AuditEntry]:
                 )
             )
     for log in AccessLog.objects.order_by("-attempt_time")[:limit]:
-        entries.append(AuditEntry(log.attempt_time, "login", log.username or "", "", "", log.ip_address or ""))
+        entries.append(
+            AuditEntry(log.attempt_time, "login", log.username or "", "", "", log.ip_address or "")
+        )
         if log.logout_time:
-            entries.append(AuditEntry(log.logout_time, "logout", log.username or "", "", "", log.ip_address or ""))
+            entries.append(
+                AuditEntry(log.logout_time, "logout", log.username or "", "", "", log.ip_address or "")
+            )
     for failure in AccessFailureLog.objects.order_by("-attempt_time")[:limit]:
         entries.append(
-            AuditEntry(failure.attempt_time, "login_failed", failure.username or "", "", "", failure.ip_address or "")
+            AuditEntry(
+                failure.attempt_time, "login_failed", failure.username or "", "", "", failure.ip_address or ""
+            )
         )
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]

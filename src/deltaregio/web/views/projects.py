@@ -4,24 +4,22 @@ table and roadmap), funding, decisions and milestones."""
 from __future__ import annotations
 
 import datetime as dt
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.utils import timezone
-
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deltaregio.projects import selectors as projects
 from deltaregio.projects.models import Project, WorkPackage
 from deltaregio.web.access import allowed_for
-from deltaregio.web.views.agenda import HISTORY_TYPES
 from deltaregio.web.roadmap import roadmap
-from deltaregio.web.views.common import parse_iso_date, paginate, render_page
+from deltaregio.web.views.agenda import HISTORY_TYPES
+from deltaregio.web.views.common import paginate, parse_iso_date, render_page
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,9 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
     error = ""
     state = None
     if raw and as_of is None:
-        error = _("“%(value)s” is not a date. Write the date as YYYY-MM-DD, for example 2018-01-01.") % {"value": raw}
+        error = _("“%(value)s” is not a date. Write the date as YYYY-MM-DD, for example 2018-01-01.") % {
+            "value": raw
+        }
     elif as_of is not None:
         moment = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
         state = projects.project_as_of(project=project, when=moment)
@@ -108,7 +108,15 @@ def project_history(request: HttpRequest, slug: str) -> HttpResponse:
     for index, record in enumerate(records):
         older = records[index + 1] if index + 1 < len(records) else None
         changes = record.diff_against(older).changes if older is not None else []
-        versions.append({"record": record, "type": HISTORY_TYPES.get(record.history_type, ""), "changes": changes})
-    context = {"project": project, "versions": versions, "as_of": as_of, "as_of_raw": raw, "state": state,
-               "error": error}
+        versions.append(
+            {"record": record, "type": HISTORY_TYPES.get(record.history_type, ""), "changes": changes}
+        )
+    context = {
+        "project": project,
+        "versions": versions,
+        "as_of": as_of,
+        "as_of_raw": raw,
+        "state": state,
+        "error": error,
+    }
     return render_page(request, "project_history.html", context, status=400 if error else 200)
