@@ -4,7 +4,9 @@ database afterwards, so they ask for `seeded_transactional`, which loads it agai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +16,14 @@ from deltaregio.accounts.models import Affiliation, Role
 from deltaregio.accounts.services import roles_ensure
 from deltaregio.directory.models import Organisation
 from deltaregio.seed.services import seed_load
+from deltaregio.vouchers.services import scheme_load
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         seed_load()
+        scheme_load()
         roles_ensure()
 
 
@@ -29,6 +33,7 @@ def seeded_transactional(transactional_db: Any) -> None:
 
     if not Theme.objects.exists():
         seed_load()
+        scheme_load()
     roles_ensure()
 
 
@@ -63,3 +68,60 @@ def officer(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def applicant(make_user: Callable[..., User]) -> User:
     return make_user(Role.APPLICANT, organisation="Holst Centre")
+
+
+# --- the browser, shared by every end-to-end test (one Playwright instance per test session) -------
+
+# Playwright's sync API runs an event loop in the test thread; the tests still use the ORM there to set
+# up data, which Django would otherwise refuse as "async unsafe".
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium); browser tests skipped"
+        if os.environ.get("DELTAREGIO_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason.replace("skipped", "required by DELTAREGIO_REQUIRE_BROWSER=1"))
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server: Any, seeded_transactional: None) -> str:
+    """The live server's address, with the reference data loaded."""
+    return str(live_server.url)
+
+
+@pytest.fixture
+def page(chromium: Any, site: str) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def page_without_javascript(chromium: Any, site: str) -> Iterator[Any]:
+    context = chromium.new_context(java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -18,6 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from deltaregio.sources.models import SourceDocument
 
+pytestmark = pytest.mark.django_db
+
 MAX = settings.MAX_PAGE_SIZE
 # Nested lists whose items are records of their own and so carry a source too.
 NESTED_RECORDS = (

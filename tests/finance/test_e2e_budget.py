@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from e2e.conftest import chromium, page, page_without_javascript, site  # noqa: F401 (fixtures)
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
@@ -28,7 +26,7 @@ def serious_violations(tab: Any) -> list[str]:
     ]
 
 
-def test_fokus_budget_as_published(page: Any, site: str) -> None:  # noqa: F811
+def test_fokus_budget_as_published(page: Any, site: str) -> None:
     page.goto(site + "/projects/fokus/budget/")
     assert page.locator("html").get_attribute("lang") == "nl"
     assert "Fokus" in page.locator("h1").inner_text()
@@ -44,7 +42,7 @@ def test_fokus_budget_as_published(page: Any, site: str) -> None:  # noqa: F811
     assert serious_violations(page) == []
 
 
-def test_nxtgen_plan_and_findings_in_english(page: Any, site: str) -> None:  # noqa: F811
+def test_nxtgen_plan_and_findings_in_english(page: Any, site: str) -> None:
     page.goto(site + "/en/programmes/nxtgen-hightech/budget/")
     assert page.locator("h1").inner_text().startswith("Multi-year budget of")
     assert page.locator("svg[role=img][aria-labelledby^=plan-chart]").is_visible()
@@ -54,7 +52,7 @@ def test_nxtgen_plan_and_findings_in_english(page: Any, site: str) -> None:  # n
     assert serious_violations(page) == []
 
 
-def test_findings_page_works_without_javascript(page_without_javascript: Any, site: str) -> None:  # noqa: F811
+def test_findings_page_works_without_javascript(page_without_javascript: Any, site: str) -> None:
     tab = page_without_javascript
     tab.goto(site + "/en/findings/")
     tab.select_option("#severity", "impossible")
@@ -63,7 +61,7 @@ def test_findings_page_works_without_javascript(page_without_javascript: Any, si
     assert tab.locator("ol[aria-label=Findings] > li").count() == 1
 
 
-def test_a_partner_imports_a_budget_in_the_browser(page: Any, site: str, tmp_path: Any) -> None:  # noqa: F811
+def test_a_partner_imports_a_budget_in_the_browser(page: Any, site: str, tmp_path: Any) -> None:
     from django.contrib.auth.models import User
 
     from deltaregio.accounts.models import Affiliation

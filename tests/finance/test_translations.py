@@ -1,5 +1,5 @@
-"""The Dutch translations of the finance interface (src/deltaregio/finance/i18n/nl.po, to be merged into
-the project catalogue): every text is translated and keeps its placeholders, and the catalogue compiles."""
+"""The Dutch catalogue of the whole interface (src/deltaregio/locale/nl/LC_MESSAGES/django.po): every
+text is translated and keeps its placeholders, and the catalogue compiles."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import deltaregio.finance
+import deltaregio
 
-CATALOGUE = Path(deltaregio.finance.__file__).parent / "i18n" / "nl.po"
+CATALOGUE = Path(deltaregio.__file__).parent / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 
 
@@ -20,6 +20,8 @@ def entries() -> list[tuple[str, list[str]]]:
     text = CATALOGUE.read_text(encoding="utf-8")
     found = []
     for block in text.split("\n\n")[1:]:
+        if block.lstrip().startswith("#~"):  # obsolete entries are not used
+            continue
         msgid = "".join(re.findall(r'^(?:msgid|msgid_plural)? ?"(.*)"', block.split("msgstr")[0], flags=re.M))
         strings = [
             "".join(re.findall(r'"(.*)"', part))

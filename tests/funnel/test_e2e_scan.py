@@ -12,7 +12,6 @@ from django.core import mail
 
 from deltaregio.accounts.models import Affiliation, Role
 from deltaregio.directory.models import Organisation
-from e2e.conftest import chromium, page, site  # noqa: F401 - the browser fixtures of the e2e suite
 
 from .conftest import DMA_EXAMPLE
 
@@ -28,7 +27,7 @@ def user(name: str, role: Role, organisation: str | None = None) -> User:
     return account
 
 
-def log_in(page: Any, site: str, name: str) -> None:  # noqa: F811
+def log_in(page: Any, site: str, name: str) -> None:
     page.goto(site + "/en/login/")
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
@@ -36,7 +35,7 @@ def log_in(page: Any, site: str, name: str) -> None:  # noqa: F811
     page.wait_for_load_state()
 
 
-def serious_violations(page: Any) -> list[str]:  # noqa: F811
+def serious_violations(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, context={"include": [["main"]]})
@@ -47,7 +46,7 @@ def serious_violations(page: Any) -> list[str]:  # noqa: F811
     ]
 
 
-def test_an_sme_takes_the_dma_scan_and_a_partner_records_its_intake(page: Any, site: str) -> None:  # noqa: F811
+def test_an_sme_takes_the_dma_scan_and_a_partner_records_its_intake(page: Any, site: str) -> None:
     # The SME starts without an account.
     page.goto(site + "/en/funnel/scan/")
     page.get_by_role("button", name="Start the scan “Digital maturity (EDIH DMA for SMEs)”").click()

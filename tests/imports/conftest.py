@@ -56,3 +56,13 @@ def run_import(db: Any) -> Callable[..., Report]:
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Messages of direct calls (reports, notes) in English, so the tests can quote them; pages choose
+    their own language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -28,6 +28,17 @@ class Command(BaseCommand):
             for conflict in exc.report.conflicts:
                 self.stderr.write(f"conflict: {conflict}")
             raise CommandError(f"{exc}.") from exc
+        from deltaregio.vouchers.services import SchemeLoadError, scheme_load
+
+        try:
+            schemes = scheme_load(dry_run=options["dry_run"])
+        except SchemeLoadError as exc:
+            for error in exc.result.errors:
+                self.stderr.write(f"error: {error}")
+            raise CommandError("the voucher schemes of the reference data could not be loaded") from exc
+        self.stdout.write(
+            f"Voucher schemes: {len(schemes.created)} created, {len(schemes.updated)} updated from the source."
+        )
         created = sum(report.created.values())
         unchanged = sum(report.unchanged.values())
         prefix = "Dry run: would create" if options["dry_run"] else "Created"
