@@ -482,3 +482,47 @@ def result_json(result: ScanResult) -> dict[str, Any]:
         "overall": float(result.overall),
         "band": result.band,
     }
+
+
+@dataclass(frozen=True)
+class JourneySummary:
+    """What another domain (the voucher desk) shows of a company's way through the funnel."""
+
+    journey: Journey
+    latest_result: ScanResult | None
+    results: int
+    intakes: int
+    workshops: int
+    trajectories: int
+    plans: int
+    assigned_partner: str
+
+
+def journey_summary_for(*, organisation_id: int) -> JourneySummary | None:
+    """The funnel journey of a company, or None when it has none. For users who may see the voucher
+    request it sits beside (the voucher rules decide that)."""
+    journey = (
+        Journey.objects.select_related("partner")
+        .annotate(
+            n_results=Count("results", distinct=True),
+            n_intakes=Count("intakes", distinct=True),
+            n_workshops=Count("registrations", distinct=True),
+            n_trajectories=Count("trajectories", distinct=True),
+            n_plans=Count("plans", distinct=True),
+        )
+        .filter(organisation_id=organisation_id)
+        .first()
+    )
+    if journey is None:
+        return None
+    latest = journey.results.order_by("-verified_at", "-id").first()
+    return JourneySummary(
+        journey=journey,
+        latest_result=latest,
+        results=journey.n_results,
+        intakes=journey.n_intakes,
+        workshops=journey.n_workshops,
+        trajectories=journey.n_trajectories,
+        plans=journey.n_plans,
+        assigned_partner=journey.partner.name if journey.partner else "",
+    )

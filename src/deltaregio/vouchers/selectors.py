@@ -332,13 +332,12 @@ def sme_vouchers(user: Any) -> list[tuple[Voucher, NextStep]]:
     return [(voucher, next_step(voucher)) for voucher in vouchers]
 
 
-def journey_summary(*, voucher: Voucher) -> dict[str, Any] | None:
-    """The company's scan result and funnel journey beside its request.
+def journey_summary(*, voucher: Voucher) -> Any:
+    """The company's scan result and funnel journey beside its request (from the SME funnel), or None
+    when the company has no journey there; the request's own references stay shown as given."""
+    from deltaregio.funnel.selectors import journey_summary_for
 
-    Not wired yet: the SME funnel (deltaregio.funnel) is being built alongside. The request keeps the
-    references the company gave (`scan_reference`, `intake_reference`); the integrator replaces this
-    with a call to the funnel's selectors (see docs/vouchers.md)."""
-    return None
+    return journey_summary_for(organisation_id=voucher.sme_id)
 
 
 # --- the coordinator ---------------------------------------------------------------------------------
