@@ -185,6 +185,10 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "deltaregio.agenda.models.DatePrecision",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "deltaregio.api.schema.drop_backend_integer_limits",
+    ],
 }
 
 LOGGING = {

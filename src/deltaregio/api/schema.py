@@ -94,3 +94,31 @@ class ApiAutoSchema(AutoSchema):
 
     def _is_detail_path(self) -> bool:
         return "{" in self.path
+
+
+# Django gives integer model fields validators from the database backend's integer ranges, so the
+# same model would describe itself differently on SQLite and PostgreSQL. The OpenAPI file must not
+# depend on the database it was generated with: those limits are dropped (a model's own validators,
+# e.g. a share of at most 100, stay).
+_BACKEND_LIMITS = {32767, 2147483647, 9223372036854775807, -32768, -2147483648, -9223372036854775808}
+
+
+def drop_backend_integer_limits(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                for key in ("maximum", "minimum"):
+                    if node.get(key) in _BACKEND_LIMITS:
+                        del node[key]
+                if node.get("format") == "int64":
+                    del node["format"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
