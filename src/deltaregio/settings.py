@@ -210,5 +210,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Expire vouchers whose signing deadline passed, and warn before it (docs/vouchers.md).
-    "vouchers-expire-and-warn": {"task": "deltaregio.vouchers.tasks.vouchers_expire_and_warn", "schedule": 3600.0},
+    "vouchers-expire-and-warn": {
+        "task": "deltaregio.vouchers.tasks.vouchers_expire_and_warn",
+        "schedule": 3600.0,
+    },
 }

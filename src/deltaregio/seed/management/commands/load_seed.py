@@ -33,12 +33,11 @@ class Command(BaseCommand):
         try:
             schemes = scheme_load(dry_run=options["dry_run"])
         except SchemeLoadError as exc:
-            for error in exc.result.errors:
-                self.stderr.write(f"error: {error}")
+            for problem in exc.result.errors:
+                self.stderr.write(f"error: {problem}")
             raise CommandError("the voucher schemes of the reference data could not be loaded") from exc
-        self.stdout.write(
-            f"Voucher schemes: {len(schemes.created)} created, {len(schemes.updated)} updated from the source."
-        )
+        created_schemes, updated_schemes = len(schemes.created), len(schemes.updated)
+        self.stdout.write(f"Voucher schemes: {created_schemes} created, {updated_schemes} updated.")
         created = sum(report.created.values())
         unchanged = sum(report.unchanged.values())
         prefix = "Dry run: would create" if options["dry_run"] else "Created"
