@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from deltaregio.vouchers import services
+from deltaregio.vouchers import selectors, services
 from deltaregio.vouchers.models import Status, Voucher, VoucherEvent, VoucherScheme
 from deltaregio.vouchers.tasks import vouchers_expire_and_warn
 
@@ -39,7 +39,7 @@ def test_the_fokus_scheme_is_loaded_as_document_004_states_it() -> None:
     assert scheme.source_of("value").startswith("line 236")
     assert scheme.source_of("signing_period_months") == "lines 233-235"
     assert scheme.source_of("per_company_per_round") == "", "a platform rule has no place in the source"
-    providers = {org.name for org in services.selectors.eligible_providers(scheme=scheme)}
+    providers = {org.name for org in selectors.eligible_providers(scheme=scheme)}
     assert providers == {
         "Agoria",
         "FME",

@@ -33,6 +33,7 @@ from deltaregio.api.schema import ApiAutoSchema, ErrorSerializer
 from deltaregio.directory.models import Organisation
 from deltaregio.vouchers import selectors, services
 from deltaregio.vouchers.models import (
+    AssignmentDocument,
     PaymentBatch,
     ProviderRule,
     Redemption,
@@ -714,7 +715,7 @@ class VoucherViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VoucherAp
         upload = data.get("document")
         document = None
         if upload is not None:
-            if upload.size > services.AssignmentDocument.MAX_BYTES:
+            if upload.size > AssignmentDocument.MAX_BYTES:
                 raise serializers.ValidationError({"document": [_("The file is larger than 10 MB.")]})
             document = services.Upload(upload.name, upload.content_type or "", upload.read())
         return self._answer(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deltaregio.vouchers import charts, exports, forms, letters, selectors, services
 from deltaregio.vouchers.models import (
     LIFECYCLE,
+    AssignmentDocument,
     PaymentBatch,
     Redemption,
     SchemeMember,
@@ -384,7 +385,7 @@ def voucher_sign(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data.get("document")
     document = None
     if upload is not None:
-        if upload.size > services.AssignmentDocument.MAX_BYTES:
+        if upload.size > AssignmentDocument.MAX_BYTES:
             form.add_error("document", _("The file is larger than 10 MB."))
             return _step_failed(request, voucher, sign_form=form)
         document = services.Upload(upload.name, upload.content_type or "", upload.read())
@@ -468,7 +469,7 @@ def assignment_download(request: HttpRequest, pk: int, document: int) -> HttpRes
     voucher = _voucher(request, pk)
     try:
         upload = selectors.assignment_document(voucher=voucher, pk=document)
-    except services.AssignmentDocument.DoesNotExist as exc:
+    except AssignmentDocument.DoesNotExist as exc:
         raise Http404(_("There is no such document.")) from exc
     response = HttpResponse(bytes(upload.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{voucher.reference}-assignment-{upload.pk}.pdf"'
