@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "deltaregio.finance",
     "deltaregio.funnel",
     "deltaregio.vouchers",
+    "deltaregio.monitoring",
     "deltaregio.imports",
     "deltaregio.seed",
     "deltaregio.api",
