@@ -14,7 +14,13 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from deltaregio.api.base import PlainDecimalField, ReadOnlyApiViewSet, ReadOnlyListViewSet, source_field
+from deltaregio.api.base import (
+    PlainDecimalField,
+    ReadOnlyApiViewSet,
+    ReadOnlyListViewSet,
+    StrictQueryParametersMixin,
+    source_field,
+)
 from deltaregio.monitoring import selectors, services
 from deltaregio.monitoring.models import Indicator, IndicatorUnit, Measurement, Target
 
@@ -107,7 +113,9 @@ class MeasurementViewSet(ReadOnlyApiViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.method == "POST" and getattr(self, "action", None) == "create":
-            super(ReadOnlyApiViewSet, self).initial(request, *args, **kwargs)  # type: ignore[misc]
+            # past StrictQueryParametersMixin, which refuses every write: this one is entered here
+            super(StrictQueryParametersMixin, self).initial(request, *args, **kwargs)  # type: ignore[misc]
+            self.check_query_parameters(request)
             return
         super().initial(request, *args, **kwargs)
 
