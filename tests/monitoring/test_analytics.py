@@ -42,14 +42,16 @@ def test_health_selection_on_the_reference_set(fos: Any) -> None:
     result = selectors.analysis(selection=selection, source="reference", user=EVERYONE)
     codes = {c.code for c in result.categories}
     assert {"3", "3.1", "3.4", "2.6", "1.6"} <= codes and "2.3" not in codes
-    regmed = ProjectCategory.objects.filter(project__acronym="RegMed XB").values_list("category__code", flat=True)
+    regmed = ProjectCategory.objects.filter(project__acronym="RegMed XB").values_list(
+        "category__code", flat=True
+    )
     assert set(regmed) == {"3.4", "3.1"}
     assert result.total.selected >= 10
     assert result.total.projects >= result.total.selected
     # the share is computed from the rows, not fixed
-    assert result.total.project_share == (Decimal(result.total.selected) * 100 / result.total.projects).quantize(
-        Decimal("0.1")
-    )
+    assert result.total.project_share == (
+        Decimal(result.total.selected) * 100 / result.total.projects
+    ).quantize(Decimal("0.1"))
 
 
 def test_health_selection_on_real_h2020_data(fos: Any, client: Client) -> None:
@@ -85,13 +87,22 @@ def test_health_selection_on_real_h2020_data(fos: Any, client: Client) -> None:
 def test_only_officers_save_selections(fos: Any, make_user: Any) -> None:
     scheme = Selection.objects.get(code="health-related").scheme
     with pytest.raises(services.MonitoringRefused, match="Only programme officers save selections"):
-        services.selection_save(user=make_user(Role.APPLICANT), code="x", scheme=scheme, codes=["3"],
-                                name_nl="x", name_en="x")
+        services.selection_save(
+            user=make_user(Role.APPLICANT), code="x", scheme=scheme, codes=["3"], name_nl="x", name_en="x"
+        )
     officer = make_user(Role.PROGRAMME_OFFICER)
     with pytest.raises(services.MonitoringRefused, match="Codes not in"):
-        services.selection_save(user=officer, code="x", scheme=scheme, codes=["9.9"], name_nl="x", name_en="x")
-    saved = services.selection_save(user=officer, code="engineering", scheme=scheme, codes=["2"],
-                                    name_nl="Techniek", name_en="Engineering")
+        services.selection_save(
+            user=officer, code="x", scheme=scheme, codes=["9.9"], name_nl="x", name_en="x"
+        )
+    saved = services.selection_save(
+        user=officer,
+        code="engineering",
+        scheme=scheme,
+        codes=["2"],
+        name_nl="Techniek",
+        name_en="Engineering",
+    )
     assert saved.created_by == officer
 
 

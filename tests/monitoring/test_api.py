@@ -26,7 +26,9 @@ def test_dashboard_figures(client: Client) -> None:
     body = client.get("/api/v1/monitoring-dashboard/?theme=life-sciences-health").json()
     assert body["filter"] == {"theme": "life-sciences-health"}
     assert body["project_count"] > 0
-    assert any(i["code"] == "REGMED-RESEARCHERS" and i["targets"][0]["value"] == "500" for i in body["indicators"])
+    assert any(
+        i["code"] == "REGMED-RESEARCHERS" and i["targets"][0]["value"] == "500" for i in body["indicators"]
+    )
     bad = client.get("/api/v1/monitoring-dashboard/?region=ZZ")
     assert bad.status_code == 400 and "region" in bad.json()["error"]["fields"]
     unknown = client.get("/api/v1/monitoring-dashboard/?colour=red")
@@ -39,8 +41,14 @@ def _post(client: Client, **data: Any) -> Any:
 
 def test_officer_enters_a_measurement(client: Client, make_user: Any) -> None:
     client.force_login(make_user(Role.PROGRAMME_OFFICER))
-    response = _post(client, indicator="D002-STARTUPS", date="2023-12-31", value="4", unit="count",
-                     source="jaarverslag 2023")
+    response = _post(
+        client,
+        indicator="D002-STARTUPS",
+        date="2023-12-31",
+        value="4",
+        unit="count",
+        source="jaarverslag 2023",
+    )
     assert response.status_code == 201, response.content
     assert response.json()["origin"] == "entered"
     duplicate = _post(client, indicator="D002-STARTUPS", date="2023-12-31", value="5", unit="count")

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _secret_project() -> Project:
     project = Project.objects.create(acronym="SECRETX", slug="secretx", title="Unpublished", is_public=False)
-    sme = Organisation.objects.create(name="Geheim Maakbedrijf BV", slug="geheim-bv", kind="sme", country="NL",
-                                      region="Noord-Brabant")
+    sme = Organisation.objects.create(
+        name="Geheim Maakbedrijf BV", slug="geheim-bv", kind="sme", country="NL", region="Noord-Brabant"
+    )
     Partner.objects.create(project=project, organisation=sme, country="NL")
     return project
 
@@ -28,8 +29,18 @@ def test_public_dashboard_is_filled_with_targets_beside_the_figures(client: Clie
     response = client.get("/en/monitoring/")
     assert response.status_code == 200
     body = response.content.decode()
-    for text in ("RCO87", "FOKUS-SME", "REGMED-RESEARCHERS", "NXTGEN-EARNINGS", "004_11778272d9654f26.txt",
-                 "Projects by status", "Partners and labs by region", "<svg", "status-table", "region-table"):
+    for text in (
+        "RCO87",
+        "FOKUS-SME",
+        "REGMED-RESEARCHERS",
+        "NXTGEN-EARNINGS",
+        "004_11778272d9654f26.txt",
+        "Projects by status",
+        "Partners and labs by region",
+        "<svg",
+        "status-table",
+        "region-table",
+    ):
         assert text in body, text
     assert "Published projects only" in body
 
@@ -71,7 +82,11 @@ def test_filters_select_projects(client: Client, query: str, included: str, excl
 
 
 def test_period_filter(client: Client) -> None:
-    table = client.get("/en/monitoring/?year_from=2022&year_to=2023").content.decode().split('id="project-table"')[1]
+    table = (
+        client.get("/en/monitoring/?year_from=2022&year_to=2023")
+        .content.decode()
+        .split('id="project-table"')[1]
+    )
     assert ">Fokus<" not in table  # Fokus ran 2018-2021
 
 
@@ -91,12 +106,16 @@ def test_bad_filters_are_refused_with_a_message(client: Client, query: str, mess
 
 
 def _projects(n: int) -> None:
-    be = Organisation.objects.create(name="Vlaams Bedrijf NV", slug="vlaams-bedrijf", kind="company", country="BE",
-                                     region="Vlaanderen")
+    be = Organisation.objects.create(
+        name="Vlaams Bedrijf NV", slug="vlaams-bedrijf", kind="company", country="BE", region="Vlaanderen"
+    )
     for i in range(n):
-        project = Project.objects.create(acronym=f"QC{i}", slug=f"qc{i}", title=f"Query count {i}", status="running")
-        nl = Organisation.objects.create(name=f"QC mkb {i}", slug=f"qc-mkb-{i}", kind="sme", country="NL",
-                                         region="Zuid-Holland")
+        project = Project.objects.create(
+            acronym=f"QC{i}", slug=f"qc{i}", title=f"Query count {i}", status="running"
+        )
+        nl = Organisation.objects.create(
+            name=f"QC mkb {i}", slug=f"qc-mkb-{i}", kind="sme", country="NL", region="Zuid-Holland"
+        )
         Partner.objects.create(project=project, organisation=nl, country="NL")
         Partner.objects.create(project=project, organisation=be, country="BE")
 

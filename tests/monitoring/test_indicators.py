@@ -103,13 +103,20 @@ def test_an_entered_value_contradicting_the_computed_one_is_flagged(officer: Any
     indicator = Indicator.objects.get(code="PLAT-ORGS")
     computed = Measurement.objects.filter(indicator=indicator, origin=Method.COMPUTED).latest("date")
     same = services.measurement_enter(
-        user=officer, indicator=indicator, date=computed.date - dt.timedelta(days=0), value=computed.value,
-        unit="count", source="annual report",
+        user=officer,
+        indicator=indicator,
+        date=computed.date - dt.timedelta(days=0),
+        value=computed.value,
+        unit="count",
+        source="annual report",
     )
     assert same.conflict == ""
     other = services.measurement_enter(
-        user=officer, indicator=indicator, date=computed.date + dt.timedelta(days=1),
-        value=computed.value + 5, unit="count",
+        user=officer,
+        indicator=indicator,
+        date=computed.date + dt.timedelta(days=1),
+        value=computed.value + 5,
+        unit="count",
     )
     assert "Differs from the value computed" in other.conflict
 
@@ -137,14 +144,18 @@ def test_date_outside_the_period_is_refused(officer: Any) -> None:
 
 def test_target_for_an_unknown_year_is_refused() -> None:
     indicator = Indicator.objects.get(code="REGMED-RESEARCHERS")
-    with pytest.raises(services.MonitoringRefused, match="2031 is not a year of indicator REGMED-RESEARCHERS"):
+    with pytest.raises(
+        services.MonitoringRefused, match="2031 is not a year of indicator REGMED-RESEARCHERS"
+    ):
         services.target_add(indicator=indicator, year=2031, value=Decimal(600))
     assert not Target.objects.filter(indicator=indicator, year=2031).exists()
 
 
 def test_duplicate_measurement_for_the_same_moment_is_refused(officer: Any) -> None:
     indicator = Indicator.objects.get(code="D002-PATENTS")
-    services.measurement_enter(user=officer, indicator=indicator, date=dt.date(2022, 12, 31), value=Decimal(3), unit="count")
+    services.measurement_enter(
+        user=officer, indicator=indicator, date=dt.date(2022, 12, 31), value=Decimal(3), unit="count"
+    )
     with pytest.raises(services.MonitoringRefused, match="already has an entered measurement on 2022-12-31"):
         services.measurement_enter(
             user=officer, indicator=indicator, date=dt.date(2022, 12, 31), value=Decimal(4), unit="count"
@@ -156,8 +167,17 @@ def test_unknown_computation_is_refused() -> None:
     with pytest.raises(services.MonitoringRefused, match="There is no computation 'nope'"):
         services.indicator_save(
             code="X1",
-            values={"name_nl": "x", "name_en": "x", "framework": "platform", "unit": "count", "kind": "output",
-                    "level": "programme", "method": "computed", "computation": "nope", "moment": "continuous"},
+            values={
+                "name_nl": "x",
+                "name_en": "x",
+                "framework": "platform",
+                "unit": "count",
+                "kind": "output",
+                "level": "programme",
+                "method": "computed",
+                "computation": "nope",
+                "moment": "continuous",
+            },
         )
     assert not Indicator.objects.filter(code="X1").exists()
 
@@ -171,19 +191,34 @@ def test_a_partner_enters_for_its_own_project_only(make_user: Any) -> None:
     partner = make_user(Role.APPLICANT, organisation=organisation.name)
     indicator = Indicator.objects.get(code="RCR03")
     made = services.measurement_enter(
-        user=partner, indicator=indicator, date=dt.date(2021, 4, 30), value=Decimal(12), unit="count", project=fokus
+        user=partner,
+        indicator=indicator,
+        date=dt.date(2021, 4, 30),
+        value=Decimal(12),
+        unit="count",
+        project=fokus,
     )
     assert made.entered_by == partner and made.project == fokus
     other = Project.objects.exclude(partners__organisation=organisation).first()
-    with pytest.raises(services.MonitoringRefused, match="You may not enter measurements for this project") as info:
+    with pytest.raises(
+        services.MonitoringRefused, match="You may not enter measurements for this project"
+    ) as info:
         services.measurement_enter(
-            user=partner, indicator=indicator, date=dt.date(2021, 4, 30), value=Decimal(1), unit="count", project=other
+            user=partner,
+            indicator=indicator,
+            date=dt.date(2021, 4, 30),
+            value=Decimal(1),
+            unit="count",
+            project=other,
         )
     assert info.value.status == 403
     with pytest.raises(services.MonitoringRefused, match="Only programme officers"):
         services.measurement_enter(
-            user=partner, indicator=Indicator.objects.get(code="D002-JOBS"), date=dt.date(2022, 1, 1),
-            value=Decimal(1), unit="persons",
+            user=partner,
+            indicator=Indicator.objects.get(code="D002-JOBS"),
+            date=dt.date(2022, 1, 1),
+            value=Decimal(1),
+            unit="persons",
         )
 
 

@@ -29,7 +29,10 @@ def test_report_in_both_languages(make_user: Any, on_commit: Any, language: str,
     officer = make_user(Role.PROGRAMME_OFFICER)
     with on_commit(execute=True):
         report = services.report_request(
-            user=officer, period_start=dt.date(2018, 1, 1), period_end=dt.date(2021, 12, 31), language=language,
+            user=officer,
+            period_start=dt.date(2018, 1, 1),
+            period_end=dt.date(2021, 12, 31),
+            language=language,
             meeting="Comité van Toezicht 2021-12",
         )
     report.refresh_from_db()
@@ -49,8 +52,9 @@ def test_report_in_both_languages(make_user: Any, on_commit: Any, language: str,
 def test_report_permissions(client: Client, make_user: Any, on_commit: Any) -> None:
     officer = make_user(Role.PROGRAMME_OFFICER)
     with on_commit(execute=True):
-        report = services.report_request(user=officer, period_start=dt.date(2020, 1, 1),
-                                         period_end=dt.date(2020, 12, 31), language="en")
+        report = services.report_request(
+            user=officer, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 12, 31), language="en"
+        )
     assert client.get("/en/monitoring/reports/").status_code == 302  # anonymous: log in first
     client.force_login(make_user(Role.APPLICANT))
     assert client.get("/en/monitoring/reports/").status_code == 403
@@ -58,18 +62,23 @@ def test_report_permissions(client: Client, make_user: Any, on_commit: Any) -> N
     committee = make_user(Role.COMMITTEE_MEMBER)
     client.force_login(committee)
     assert client.get(f"/en/monitoring/reports/{report.pk}.pdf").status_code == 200
-    response = client.post("/en/monitoring/reports/", {"period_start": "2020-01-01", "period_end": "2020-12-31",
-                                                      "language": "en"})
+    response = client.post(
+        "/en/monitoring/reports/",
+        {"period_start": "2020-01-01", "period_end": "2020-12-31", "language": "en"},
+    )
     assert response.status_code == 403
     with pytest.raises(services.MonitoringRefused, match="Only programme officers generate reports"):
-        services.report_request(user=committee, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 2, 1),
-                                language="en")
+        services.report_request(
+            user=committee, period_start=dt.date(2020, 1, 1), period_end=dt.date(2020, 2, 1), language="en"
+        )
 
 
 def test_bad_report_period_is_refused(client: Client, make_user: Any) -> None:
     client.force_login(make_user(Role.PROGRAMME_OFFICER))
-    response = client.post("/en/monitoring/reports/", {"period_start": "2021-01-01", "period_end": "2020-12-31",
-                                                      "language": "en"})
+    response = client.post(
+        "/en/monitoring/reports/",
+        {"period_start": "2021-01-01", "period_end": "2020-12-31", "language": "en"},
+    )
     assert response.status_code == 400
     assert "The period ends before it starts" in response.content.decode()
     assert not MonitoringReport.objects.exists()

@@ -22,10 +22,18 @@ from deltaregio.api.base import (
     source_field,
 )
 from deltaregio.monitoring import selectors, services
-from deltaregio.monitoring.models import Indicator, IndicatorUnit, Measurement, Target
+from deltaregio.monitoring.models import Indicator, Measurement, Target
+
+CODE_HELP = {
+    "unit": "count | percent | EUR | MEUR | BEUR | persons | fte",
+    "kind": "output | result | impact",
+    "level": "project | call | programme | theme | region",
+    "method": "entered | computed",
+    "moment": "continuous | yearly | project_end | one_year_after | programme_end",
+}
 
 
-class TargetSerializer(serializers.ModelSerializer[Target]):
+class IndicatorTargetSerializer(serializers.ModelSerializer[Target]):
     value = PlainDecimalField(max_digits=20, decimal_places=2)
     source = source_field()
 
@@ -37,21 +45,48 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
 class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
     name = serializers.CharField(source="name_nl")
     definition = serializers.CharField(source="definition_nl")
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    programme = serializers.SlugRelatedField(source="instrument", slug_field="code", read_only=True)
-    theme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    programme: Any = serializers.SlugRelatedField(source="instrument", slug_field="code", read_only=True)
+    theme: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     baseline_value = PlainDecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    targets = TargetSerializer(many=True, read_only=True)
+    # codes as plain strings (their lists are in the model documentation), so that their names do not
+    # collide with other domains' enumerations in the OpenAPI description
+    framework = serializers.CharField(read_only=True)
+    unit: Any = serializers.CharField(read_only=True, help_text=CODE_HELP["unit"])
+    kind = serializers.CharField(read_only=True, help_text=CODE_HELP["kind"])
+    level = serializers.CharField(read_only=True, help_text=CODE_HELP["level"])
+    method = serializers.CharField(read_only=True, help_text=CODE_HELP["method"])
+    moment = serializers.CharField(read_only=True, help_text=CODE_HELP["moment"])
+    targets = IndicatorTargetSerializer(many=True, read_only=True)
     current_value = serializers.SerializerMethodField()
     source = source_field()
 
     class Meta:
         model = Indicator
         fields = [
-            "code", "name", "name_en", "definition", "definition_en", "framework", "unit", "kind", "level",
-            "method", "computation", "moment", "period_start", "period_end", "baseline_value",
-            "baseline_year", "project", "programme", "theme", "last_computed_at", "current_value",
-            "targets", "source",
+            "code",
+            "name",
+            "name_en",
+            "definition",
+            "definition_en",
+            "framework",
+            "unit",
+            "kind",
+            "level",
+            "method",
+            "computation",
+            "moment",
+            "period_start",
+            "period_end",
+            "baseline_value",
+            "baseline_year",
+            "project",
+            "programme",
+            "theme",
+            "last_computed_at",
+            "current_value",
+            "targets",
+            "source",
         ]
 
     def get_current_value(self, obj: Indicator) -> str | None:
@@ -61,23 +96,38 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
 
 
 class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    indicator: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     value = PlainDecimalField(max_digits=20, decimal_places=2)
-    source = serializers.CharField(source="source_document")
+    source: Any = serializers.CharField(source="source_document")
+    unit: Any = serializers.CharField(read_only=True)
+    origin = serializers.CharField(read_only=True, help_text="entered | computed")
 
     class Meta:
         model = Measurement
-        fields = ["id", "indicator", "project", "date", "value", "unit", "origin", "source", "note", "conflict"]
+        fields = [
+            "id",
+            "indicator",
+            "project",
+            "date",
+            "value",
+            "unit",
+            "origin",
+            "source",
+            "note",
+            "conflict",
+        ]
 
 
 class MeasurementInputSerializer(serializers.Serializer):
     indicator = serializers.CharField(help_text=gettext_lazy("The indicator's code, e.g. RCR03."))
-    project = serializers.CharField(required=False, allow_blank=True, help_text=gettext_lazy("A project's slug."))
+    project = serializers.CharField(
+        required=False, allow_blank=True, help_text=gettext_lazy("A project's slug.")
+    )
     date = serializers.DateField()
     value = serializers.DecimalField(max_digits=20, decimal_places=2)
-    unit = serializers.ChoiceField(choices=IndicatorUnit.choices)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    unit: Any = serializers.CharField(help_text=CODE_HELP["unit"])
+    source: Any = serializers.CharField(required=False, allow_blank=True, max_length=100)
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -114,7 +164,7 @@ class MeasurementViewSet(ReadOnlyApiViewSet):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.method == "POST" and getattr(self, "action", None) == "create":
             # past StrictQueryParametersMixin, which refuses every write: this one is entered here
-            super(StrictQueryParametersMixin, self).initial(request, *args, **kwargs)  # type: ignore[misc]
+            super(StrictQueryParametersMixin, self).initial(request, *args, **kwargs)
             self.check_query_parameters(request)
             return
         super().initial(request, *args, **kwargs)
@@ -153,7 +203,7 @@ class MeasurementViewSet(ReadOnlyApiViewSet):
 
 
 class DashboardFigureSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label: Any = serializers.CharField()
     value = PlainDecimalField(max_digits=24, decimal_places=4)
 
 
@@ -207,8 +257,13 @@ class DashboardViewSet(ReadOnlyListViewSet):
             "sme_partners": data.sme_partners,
             "funnel": [{"stage": s.key, "count": s.count} for s in data.funnel],
             "regions": [
-                {"nuts": m.code, "label": m.label, "participations": m.partners, "organisations": m.organisations,
-                 "labs": m.labs}
+                {
+                    "nuts": m.code,
+                    "label": m.label,
+                    "participations": m.partners,
+                    "organisations": m.organisations,
+                    "labs": m.labs,
+                }
                 for m in data.regions
             ],
             "indicators": [
@@ -217,8 +272,14 @@ class DashboardViewSet(ReadOnlyListViewSet):
                     "value": None if r.current is None else format(r.current.value.normalize(), "f"),
                     "date": None if r.current is None else r.current.date.isoformat(),
                     "targets": [
-                        {"year": t.target.year, "value": format(t.target.value.normalize(), "f"),
-                         "source": {"document": t.target.source_document, "location": t.target.source_location}}
+                        {
+                            "year": t.target.year,
+                            "value": format(t.target.value.normalize(), "f"),
+                            "source": {
+                                "document": t.target.source_document,
+                                "location": t.target.source_location,
+                            },
+                        }
                         for t in r.targets
                     ],
                 }
@@ -226,4 +287,3 @@ class DashboardViewSet(ReadOnlyListViewSet):
             ],
         }
         return Response(body)
-

@@ -118,9 +118,7 @@ def implementation_plans(project: Any) -> Decimal:
     return _funnel_stage("plans")
 
 
-@register(
-    "sme-partners", unit=IndicatorUnit.COUNT, description=_("SMEs taking part in projects as partners")
-)
+@register("sme-partners", unit=IndicatorUnit.COUNT, description=_("SMEs taking part in projects as partners"))
 def sme_partners(project: Any) -> Decimal:
     from deltaregio.projects.models import Partner
 
@@ -161,7 +159,7 @@ def funding_granted(project: Any) -> Decimal:
         .values_list("amount", "unit")
     )
     for amount, unit in rows:
-        if unit in UNIT_FACTOR:
+        if amount is not None and unit in UNIT_FACTOR:
             total += amount * UNIT_FACTOR[Unit(unit)]
     return (total / UNIT_FACTOR[Unit.MEUR]).quantize(Decimal("0.01"))
 

@@ -20,7 +20,10 @@ class MeasurementForm(forms.Form):
 
     def __init__(self, *args: Any, projects: list[Any], unit: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].choices = [("", _("the whole programme")), *[(p.slug, p.acronym) for p in projects]]
+        self.fields["project"].choices = [  # type: ignore[attr-defined]
+            ("", _("the whole programme")),
+            *[(p.slug, p.acronym) for p in projects],
+        ]
         self.fields["unit"].initial = unit
 
 

@@ -96,7 +96,12 @@ class Indicator(Sourced):
         related_name="+",
     )
     theme = models.ForeignKey(
-        "agenda.Theme", verbose_name=_("theme"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "agenda.Theme",
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     is_published = models.BooleanField(_("published"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -281,7 +286,9 @@ class CrosswalkRule(Sourced):
     namespace = models.CharField(_("import namespace"), max_length=80)
     field = models.CharField(_("field"), max_length=80)
     value = models.CharField(_("value"), max_length=200)
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         ordering = ["namespace", "field", "value"]
@@ -359,7 +366,8 @@ class MonitoringReport(models.Model):
         verbose_name_plural = _("monitoring reports")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(period_end__gte=models.F("period_start")), name="report_period_ends_after_start"
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="report_period_ends_after_start",
             ),
         ]
 

@@ -21,8 +21,11 @@ def _num(value: Any) -> str:
         return "–"
     from django.utils.formats import number_format
 
-    return number_format(Decimal(value).normalize() if Decimal(value) == Decimal(value).to_integral() else value,
-                         use_l10n=True, force_grouping=True)
+    return number_format(
+        Decimal(value).normalize() if Decimal(value) == Decimal(value).to_integral() else value,
+        use_l10n=True,
+        force_grouping=True,
+    )
 
 
 def collect(report: Any) -> dict[str, Any]:
@@ -67,12 +70,23 @@ def collect(report: Any) -> dict[str, Any]:
         "cross_border_share": str(data.cross_border_share) if data.cross_border_share is not None else None,
         "funnel": [[s.key, s.count] for s in data.funnel],
         "findings": [
-            [str(getattr(f, "severity", "")), str(getattr(f, "project", "") or ""), str(getattr(f, "message", f))]
+            [
+                str(getattr(f, "severity", "")),
+                str(getattr(f, "project", "") or ""),
+                str(getattr(f, "message", f)),
+            ]
             for f in findings.findings
         ],
-        "projects": [[p.acronym, str(p.get_status_display()), p.start_date.isoformat() if p.start_date else ""]
-                     for p in data.projects],
+        "projects": [
+            [p.acronym, str(p.get_status_display()), p.start_date.isoformat() if p.start_date else ""]
+            for p in data.projects
+        ],
     }
+
+
+def _target_text(target: dict[str, Any]) -> str:
+    reached = f", {target['percent']} %" if target["percent"] else ""
+    return f"{_num(target['value'])} ({target['year']}{reached}) – {target['source']}"
 
 
 def _pdf(report: Any, figures: dict[str, Any]) -> bytes:
@@ -91,17 +105,16 @@ def _pdf(report: Any, figures: dict[str, Any]) -> bytes:
                 i["code"],
                 i["name"],
                 f"{_num(i['value'])} {i['unit']}" if i["value"] is not None else "–",
-                "; ".join(
-                    f"{_num(t['value'])} ({t['year']}{', ' + t['percent'] + ' %' if t['percent'] else ''}) – {t['source']}"
-                    for t in i["targets"]
-                )
-                or "–",
+                "; ".join(_target_text(t) for t in i["targets"]) or "–",
             ]
             for i in figures["indicators"]
         ],
         [24, 50, 26, 74],
     )
-    for title, key in ((_("Projects by status"), "projects_by_status"), (_("Participations by country"), "partners_by_country")):
+    for title, key in (
+        (_("Projects by status"), "projects_by_status"),
+        (_("Participations by country"), "partners_by_country"),
+    ):
         doc.heading(title)
         items = [(label, Decimal(n), str(n)) for label, n in figures[key]]
         chart = bars(items, width=520, label_width=180)
@@ -114,14 +127,23 @@ def _pdf(report: Any, figures: dict[str, Any]) -> bytes:
                 y = top + float(bar.y) * scale
                 doc.set_xy(18, y)
                 doc.cell(float(chart.label_width) * scale, float(chart.bar_height) * scale, bar.label[:40])
-                doc.rect(18 + float(chart.label_width) * scale, y, max(float(bar.width) * scale, 0.3),
-                         float(chart.bar_height) * scale * 0.8, style="F")
+                doc.rect(
+                    18 + float(chart.label_width) * scale,
+                    y,
+                    max(float(bar.width) * scale, 0.3),
+                    float(chart.bar_height) * scale * 0.8,
+                    style="F",
+                )
                 doc.set_xy(18 + float(bar.text_x) * scale, y)
                 doc.cell(20, float(chart.bar_height) * scale, bar.text)
             doc.set_y(top + chart.height * scale + 2)
         doc.grid([_("Label"), _("Number")], [[label, str(n)] for label, n in figures[key]], [130, 44])
     doc.heading(_("Money committed"))
-    doc.grid([_("Funding status"), _("Amount (EUR)")], [[label, _num(v)] for label, v in figures["money"]], [110, 64])
+    doc.grid(
+        [_("Funding status"), _("Amount (EUR)")],
+        [[label, _num(v)] for label, v in figures["money"]],
+        [110, 64],
+    )
     doc.heading(_("The SME funnel"))
     doc.grid([_("Stage"), _("Companies")], [[k, str(n)] for k, n in figures["funnel"]], [110, 64])
     doc.heading(_("Findings of the budget checks"))
@@ -158,16 +180,39 @@ def _xlsx(report: Any, figures: dict[str, Any]) -> bytes:
 
     sheet(
         _("Indicators"),
-        [_("Code"), _("Indicator"), _("Type"), _("Unit"), _("Value"), _("Date"), _("Target year"), _("Target"), _("Reached (%)"), _("Source")],
         [
-            [i["code"], i["name"], i["kind"], i["unit"], Decimal(i["value"]) if i["value"] else None, i["date"] or "",
-             t["year"], Decimal(t["value"]), Decimal(t["percent"]) if t["percent"] else None, t["source"]]
+            _("Code"),
+            _("Indicator"),
+            _("Type"),
+            _("Unit"),
+            _("Value"),
+            _("Date"),
+            _("Target year"),
+            _("Target"),
+            _("Reached (%)"),
+            _("Source"),
+        ],
+        [
+            [
+                i["code"],
+                i["name"],
+                i["kind"],
+                i["unit"],
+                Decimal(i["value"]) if i["value"] else None,
+                i["date"] or "",
+                t["year"],
+                Decimal(t["value"]),
+                Decimal(t["percent"]) if t["percent"] else None,
+                t["source"],
+            ]
             for i in figures["indicators"]
             for t in (i["targets"] or [{"year": None, "value": "0", "percent": None, "source": ""}])
         ],
     )
     sheet(_("Projects by status"), [_("Status"), _("Projects")], figures["projects_by_status"])
-    sheet(_("Money"), [_("Funding status"), _("Amount (EUR)")], [[a, Decimal(b)] for a, b in figures["money"]])
+    sheet(
+        _("Money"), [_("Funding status"), _("Amount (EUR)")], [[a, Decimal(b)] for a, b in figures["money"]]
+    )
     sheet(_("Partners by country"), [_("Country"), _("Participations")], figures["partners_by_country"])
     sheet(_("Partners by kind"), [_("Kind"), _("Organisations")], figures["partners_by_kind"])
     sheet(_("Funnel"), [_("Stage"), _("Companies")], figures["funnel"])

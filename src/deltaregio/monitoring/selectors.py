@@ -285,9 +285,7 @@ def dashboard(*, flt: DashboardFilter, user: Any) -> Dashboard:
             "country",
         )
     )
-    nuts = {
-        row[1]: regions.nuts_of(str(row[4] or row[6] or ""), row[5] or "") for row in partner_rows
-    }
+    nuts = {row[1]: regions.nuts_of(str(row[4] or row[6] or ""), row[5] or "") for row in partner_rows}
     project_ids = {row[0] for row in partner_rows}
     if flt.region:
         project_ids = {row[0] for row in partner_rows if nuts[row[1]].startswith(flt.region)}
@@ -296,16 +294,14 @@ def dashboard(*, flt: DashboardFilter, user: Any) -> Dashboard:
     else:
         projects_qs = base
     projects = list(
-        projects_qs.select_related("instrument").order_by("acronym").only(
-            "acronym", "slug", "title", "status", "start_date", "end_date", "instrument__name", "is_public"
-        )
+        projects_qs.select_related("instrument")
+        .order_by("acronym")
+        .only("acronym", "slug", "title", "status", "start_date", "end_date", "instrument__name", "is_public")
     )
     ids = [p.pk for p in projects]
     status_labels = dict(Status.choices)
     status_counts = Counter(p.status for p in projects)
-    by_status = [
-        Figure(str(status_labels[s]), Decimal(n), str(n)) for s, n in sorted(status_counts.items())
-    ]
+    by_status = [Figure(str(status_labels[s]), Decimal(n), str(n)) for s, n in sorted(status_counts.items())]
 
     money_by_status: dict[str, Decimal] = defaultdict(Decimal)
     other_units: list[Figure] = []
@@ -359,7 +355,9 @@ def dashboard(*, flt: DashboardFilter, user: Any) -> Dashboard:
             marker.names.append(name)
     for lab in lab_list():
         operator = lab.operator
-        code = regions.nuts_of(str(lab.country or ""), getattr(operator, "region", "") or "") if operator else ""
+        code = (
+            regions.nuts_of(str(lab.country or ""), getattr(operator, "region", "") or "") if operator else ""
+        )
         if flt.region and not code.startswith(flt.region):
             continue
         key = regions.map_region(code) if code else ""
@@ -469,7 +467,10 @@ def analysis_sources() -> list[tuple[str, str]]:
     from deltaregio.imports.models import ImportedRecord
 
     namespaces = (
-        ImportedRecord.objects.filter(kind="project").order_by().values_list("namespace", flat=True).distinct()
+        ImportedRecord.objects.filter(kind="project")
+        .order_by()
+        .values_list("namespace", flat=True)
+        .distinct()
     )
     return [("reference", _("reference data set")), *[(n, n) for n in sorted(namespaces)]]
 
@@ -574,4 +575,6 @@ def latest_computation() -> dt.datetime | None:
 
 
 def counts_per_status() -> dict[str, int]:
-    return dict(MonitoringReport.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return dict(
+        MonitoringReport.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )

@@ -54,7 +54,8 @@ class MonitoringRefused(ValueError):
 def _check_choice(value: str, choices: Any, name: str) -> None:
     if value not in choices.values:
         raise MonitoringRefused(
-            _("%(field)s must be one of: %(choices)s.") % {"field": name, "choices": ", ".join(choices.values)},
+            _("%(field)s must be one of: %(choices)s.")
+            % {"field": name, "choices": ", ".join(choices.values)},
             field=name,
         )
 
@@ -88,11 +89,11 @@ def _check_indicator(indicator: Indicator) -> None:
         raise MonitoringRefused(_("The period ends before it starts."), field="period_end")
 
 
-INDICATOR_FIELDS = (
-    "name_nl name_en definition_nl definition_en framework unit kind level method computation moment "
-    "period_start period_end baseline_value baseline_year project instrument theme is_published order "
-    "source_document source_location"
-).split()
+INDICATOR_FIELDS = [
+    *("name_nl", "name_en", "definition_nl", "definition_en", "framework", "unit", "kind", "level"),
+    *("method", "computation", "moment", "period_start", "period_end", "baseline_value", "baseline_year"),
+    *("project", "instrument", "theme", "is_published", "order", "source_document", "source_location"),
+]
 
 
 @transaction.atomic
@@ -401,7 +402,7 @@ def indicators_load(*, path: Path = INDICATORS_FILE, dry_run: bool = False) -> L
                         else:
                             result.indicators_updated += 1
                     else:
-                        indicator = existing
+                        indicator = existing  # type: ignore[assignment]
                     for target in record.get("targets") or []:
                         current = Target.objects.filter(
                             indicator=indicator,
@@ -496,7 +497,9 @@ def scheme_load_csv(*, code: str, name: str, path: Path, source_document: str = 
     return result
 
 
-def classification_apply(*, result: SchemeLoadResult | None = None, path: Path = CLASSIFICATION_FILE) -> SchemeLoadResult:
+def classification_apply(
+    *, result: SchemeLoadResult | None = None, path: Path = CLASSIFICATION_FILE
+) -> SchemeLoadResult:
     """Apply the shipped classification data to every scheme that is loaded: the reference projects'
     categories, the crosswalk rules for imported data, the saved selections; then classify imported
     projects by the crosswalk. Twice changes nothing."""
@@ -510,7 +513,9 @@ def classification_apply(*, result: SchemeLoadResult | None = None, path: Path =
             if scheme is None:
                 continue
             categories = {c.code: c for c in Category.objects.filter(scheme=scheme)}
-            projects = {p.acronym: p for p in Project.objects.filter(acronym__in=list(block.get("projects") or {}))}
+            projects = {
+                p.acronym: p for p in Project.objects.filter(acronym__in=list(block.get("projects") or {}))
+            }
             document = block.get("document", path.name)
             for acronym, codes in (block.get("projects") or {}).items():
                 if acronym not in projects:
@@ -524,12 +529,15 @@ def classification_apply(*, result: SchemeLoadResult | None = None, path: Path =
                     result.assignments += int(created)
             for rule in block.get("crosswalks") or []:
                 for category_code in rule["categories"]:
-                    _obj, created = CrosswalkRule.objects.get_or_create(
+                    _rule, created = CrosswalkRule.objects.get_or_create(
                         namespace=rule["namespace"],
                         field=rule["field"],
                         value=str(rule["value"]),
                         category=categories[str(category_code)],
-                        defaults={"source_document": document, "source_location": f"crosswalks.{rule['value']}"},
+                        defaults={
+                            "source_document": document,
+                            "source_location": f"crosswalks.{rule['value']}",
+                        },
                     )
                     result.rules += int(created)
             for selection in block.get("selections") or []:
@@ -613,7 +621,8 @@ def selection_save(
     unknown = [c for c in codes if c not in known]
     if not codes or unknown:
         raise MonitoringRefused(
-            _("Codes not in %(scheme)s: %(codes)s.") % {"scheme": scheme.name, "codes": ", ".join(unknown) or "–"},
+            _("Codes not in %(scheme)s: %(codes)s.")
+            % {"scheme": scheme.name, "codes": ", ".join(unknown) or "–"},
             field="codes",
         )
     selection, _created = Selection.objects.update_or_create(
@@ -677,7 +686,7 @@ def report_generate(*, report_id: int) -> MonitoringReport:
         return report  # kept as generated: never regenerated
     try:
         figures, pdf, xlsx = reports.build(report)
-    except Exception as exc:  # noqa: BLE001 - the failure is kept on the report
+    except Exception as exc:
         MonitoringReport.objects.filter(pk=report_id).update(
             status=MonitoringReport.Status.FAILED, error=repr(exc), finished_at=timezone.now()
         )

@@ -1,6 +1,6 @@
 """Background work of the monitoring domain (Celery; inline when no broker is configured).
 
-    "monitoring-recompute": {"task": "deltaregio.monitoring.tasks.recompute_indicators", "schedule": 3600.0}
+"monitoring-recompute": {"task": "deltaregio.monitoring.tasks.recompute_indicators", "schedule": 3600.0}
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ monitoring reports. Thin: selectors read, services write."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -120,8 +121,13 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         else:
             status = 400
     measurements = list(selectors.measurement_list(user=request.user, indicator=indicator))
-    context = {"indicator": indicator, "row": rows[0] if rows else None, "form": form, "may_enter": may_enter,
-               "measurements": measurements}
+    context = {
+        "indicator": indicator,
+        "row": rows[0] if rows else None,
+        "form": form,
+        "may_enter": may_enter,
+        "measurements": measurements,
+    }
     return render(request, "monitoring/indicator_detail.html", context, status=status)
 
 
@@ -146,7 +152,11 @@ def analytics(request: HttpRequest) -> HttpResponse:
     if result:
         chart = bars(
             [
-                (str(r.year or "–"), r.project_share or 0, f"{r.project_share if r.project_share is not None else '–'} %")
+                (
+                    str(r.year or "–"),
+                    r.project_share or Decimal(0),
+                    f"{r.project_share if r.project_share is not None else '–'} %",
+                )
                 for r in result.years
             ]
         )
@@ -204,6 +214,7 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
     response = HttpResponse(bytes(content), content_type=types[kind])
-    response["Content-Disposition"] = f'attachment; filename="monitoring-report-{report.pk}-{report.language}.{kind}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="monitoring-report-{report.pk}-{report.language}.{kind}"'
+    )
     return response
-
