@@ -36,7 +36,9 @@ def test_dashboard_figures(client: Client) -> None:
 
 
 def _post(client: Client, **data: Any) -> Any:
-    return client.post("/api/v1/monitoring-measurements/", data, content_type="application/json")
+    return client.post(
+        "/api/v1/monitoring-measurements/", data, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def test_officer_enters_a_measurement(client: Client, make_user: Any) -> None:
@@ -74,3 +76,15 @@ def test_refusals(client: Client, make_user: Any) -> None:
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
     programme = _post(client, indicator="D002-JOBS", date="2022-01-01", value="3", unit="persons")
     assert programme.status_code == 403
+
+
+def test_refusals_are_in_the_users_language(client: Client, make_user: Any) -> None:
+    client.force_login(make_user(Role.PROGRAMME_OFFICER))
+    response = client.post(
+        "/api/v1/monitoring-measurements/",
+        {"indicator": "REGMED-BUDGET", "date": "2020-01-01", "value": "4000000", "unit": "EUR"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    assert response.status_code == 400
+    assert "wordt gemeten in miljoen euro" in response.json()["error"]["fields"]["unit"][0]
