@@ -233,3 +233,20 @@ def test_the_public_does_not_see_an_unpublished_indicator(client: Any) -> None:
     assert client.get("/en/monitoring/indicators/D002-JOBS/").status_code == 404
     response = client.get("/api/v1/monitoring-indicators/")
     assert "D002-JOBS" not in response.content.decode()
+
+
+def test_an_indicator_of_one_project_is_measured_for_that_project(officer: Any) -> None:
+    indicator = Indicator.objects.get(code="REGMED-RESEARCHERS")
+    with pytest.raises(services.MonitoringRefused, match="is about RegMed XB only"):
+        services.measurement_enter(
+            user=officer,
+            indicator=indicator,
+            date=dt.date(2020, 1, 1),
+            value=Decimal(40),
+            unit="persons",
+            project=Project.objects.get(acronym="Fokus"),
+        )
+    made = services.measurement_enter(
+        user=officer, indicator=indicator, date=dt.date(2020, 1, 1), value=Decimal(40), unit="persons"
+    )
+    assert made.project == indicator.project

@@ -193,7 +193,17 @@ def measurement_enter(
 ) -> Measurement:
     """An entered measurement. Refused: a user who may not enter it (officers for everything, partners
     for their own project), a unit other than the indicator's, a date outside the indicator's period, a
-    second measurement for the same moment. One that contradicts a computed value is kept and flagged."""
+    second measurement for the same moment. One that contradicts a computed value is kept and flagged.
+    An indicator of one project is measured for that project."""
+    if indicator.project_id is not None:
+        if project is None:
+            project = indicator.project
+        elif project.pk != indicator.project_id:
+            raise MonitoringRefused(
+                _("Indicator %(code)s is about %(project)s only.")
+                % {"code": indicator.code, "project": indicator.project.acronym},  # type: ignore[union-attr]
+                field="project",
+            )
     if not user.has_perm("monitoring.enter_measurement", project):
         raise MonitoringRefused(
             _("You may not enter measurements for this project.")
