@@ -177,3 +177,40 @@ def test_map_marks_regions_offline(client: Client) -> None:
     figure = body.split('<figure class="map">')[1].split("</figure>")[0]
     assert "<circle" in figure and "http" not in figure.replace("http://www.w3.org/2000/svg", "")
     assert "BE2" in body.split('id="region-table"')[1]
+
+
+def test_officers_define_indicators_and_targets_on_the_web(client: Client, make_user: Any) -> None:
+    data = {
+        "code": "NEW-1",
+        "name_nl": "Nieuw",
+        "name_en": "New",
+        "definition_nl": "Een nieuwe indicator.",
+        "framework": "programme",
+        "unit": "count",
+        "kind": "output",
+        "level": "programme",
+        "method": "entered",
+        "moment": "yearly",
+        "period_start": "2022-01-01",
+        "period_end": "2025-12-31",
+        "is_published": "on",
+    }
+    client.force_login(make_user(Role.APPLICANT))
+    assert client.post("/en/monitoring/indicators/new/", data).status_code == 403
+    client.force_login(make_user(Role.PROGRAMME_OFFICER))
+    response = client.post("/en/monitoring/indicators/new/", data)
+    assert response.status_code == 302
+    bad = client.post(
+        "/en/monitoring/indicators/NEW-1/targets/new/",
+        {"year": "2030", "value": "10", "source_document": "plan", "source_location": "p. 3"},
+    )
+    assert bad.status_code == 400 and "2030 is not a year of indicator NEW-1" in bad.content.decode()
+    good = client.post(
+        "/en/monitoring/indicators/NEW-1/targets/new/",
+        {"year": "2025", "value": "10", "source_document": "plan", "source_location": "p. 3"},
+    )
+    assert good.status_code == 302
+    assert "plan, p. 3" in client.get("/en/monitoring/indicators/NEW-1/").content.decode()
+    computed = dict(data, code="NEW-2", method="computed", computation="cross-border-share")
+    refused = client.post("/en/monitoring/indicators/new/", computed)
+    assert refused.status_code == 400 and "gives percent, not count" in refused.content.decode()

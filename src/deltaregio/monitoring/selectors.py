@@ -231,6 +231,7 @@ class Dashboard:
     regions: list[RegionMarker]
     indicators: list[IndicatorRow]
     projects: list[Any]
+    call_statistics: list[Any] = field(default_factory=list)
 
     @property
     def has_data(self) -> bool:
@@ -381,7 +382,21 @@ def dashboard(*, flt: DashboardFilter, user: Any) -> Dashboard:
         vouchers.append(
             {"scheme": scheme, "counts": r.totals.counts, "committed": r.committed, "paid": r.paid}
         )
+    from deltaregio.funding.selectors import call_statistic_list
+
+    statistics = call_statistic_list()
+    if flt.call:
+        statistics = statistics.filter(call__code=flt.call)
+    if flt.programme:
+        statistics = statistics.filter(
+            Q(call__instrument__code=flt.programme) | Q(call__instrument__parent__code=flt.programme)
+        )
+    if flt.start:
+        statistics = statistics.filter(Q(call__year__isnull=True) | Q(call__year__gte=flt.start.year))
+    if flt.end:
+        statistics = statistics.filter(Q(call__year__isnull=True) | Q(call__year__lte=flt.end.year))
     return Dashboard(
+        call_statistics=list(statistics),
         filter=flt,
         confidential=confidential,
         project_count=len(projects),

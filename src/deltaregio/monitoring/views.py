@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from deltaregio.funnel import charts as map_charts
 from deltaregio.monitoring import selectors, services
-from deltaregio.monitoring.forms import MeasurementForm, ReportForm
+from deltaregio.monitoring.forms import IndicatorForm, MeasurementForm, ReportForm, TargetForm
 from deltaregio.monitoring.models import Indicator, MonitoringReport
 from deltaregio.vouchers.charts import bars
 from deltaregio.web.access import allowed_for
@@ -218,3 +218,54 @@ def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         f'attachment; filename="monitoring-report-{report.pk}-{report.language}.{kind}"'
     )
     return response
+
+
+@allowed_for("monitoring.manage_indicator")
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    """Programme officers define an indicator."""
+    form = IndicatorForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            values = dict(form.cleaned_data)
+            code = values.pop("code").strip()
+            if Indicator.objects.filter(code=code).exists():
+                form.add_error("code", _("An indicator with this code exists already."))
+                status = 400
+            else:
+                try:
+                    services.indicator_save(code=code, values=values, user=request.user)
+                except services.MonitoringRefused as exc:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                    status = 400
+                else:
+                    messages.success(request, _("The indicator is defined."))
+                    return redirect("monitoring:indicator_detail", code=code)
+        else:
+            status = 400
+    return render(request, "monitoring/indicator_form.html", {"form": form}, status=status)
+
+
+@allowed_for("monitoring.manage_indicator")
+def target_new(request: HttpRequest, code: str) -> HttpResponse:
+    """Programme officers add a target for a year of the indicator's period, with its source."""
+    try:
+        indicator = selectors.indicator_detail(user=request.user, code=code)
+    except Indicator.DoesNotExist as exc:
+        raise Http404 from exc
+    form = TargetForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.target_add(indicator=indicator, **form.cleaned_data)
+            except services.MonitoringRefused as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = 400
+            else:
+                messages.success(request, _("The target is recorded."))
+                return redirect("monitoring:indicator_detail", code=code)
+        else:
+            status = 400
+    context = {"form": form, "indicator": indicator}
+    return render(request, "monitoring/target_form.html", context, status=status)
