@@ -40,8 +40,11 @@ def test_report_in_both_languages(make_user: Any, on_commit: Any, language: str,
     assert bytes(report.pdf or b"").startswith(b"%PDF")
     workbook = load_workbook(io.BytesIO(bytes(report.xlsx or b"")))
     assert workbook.sheetnames[0].startswith(heading)
-    codes = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    rows = list(workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
+    codes = [row[0] for row in rows]
     assert "FOKUS-SME" in codes and "RCO87" in codes
+    assert sorted(row[7] for row in rows if row[0] == "FOKUS-SME") == [150, 150, 200]
+    assert [row[7] for row in rows if row[0] == "RCR84"] == [None]  # no target stated: none shown
     assert report.figures["language"] == language
     assert any(i["code"] == "FOKUS-SME" and len(i["targets"]) == 3 for i in report.figures["indicators"])
     # kept as generated: generating again changes nothing

@@ -198,15 +198,15 @@ def _xlsx(report: Any, figures: dict[str, Any]) -> bytes:
                 i["name"],
                 i["kind"],
                 i["unit"],
-                Decimal(i["value"]) if i["value"] else None,
+                Decimal(i["value"]) if i["value"] is not None else None,
                 i["date"] or "",
                 t["year"],
-                Decimal(t["value"]),
+                Decimal(t["value"]) if t["value"] is not None else None,
                 Decimal(t["percent"]) if t["percent"] else None,
                 t["source"],
             ]
             for i in figures["indicators"]
-            for t in (i["targets"] or [{"year": None, "value": "0", "percent": None, "source": ""}])
+            for t in (i["targets"] or [{"year": None, "value": None, "percent": None, "source": ""}])
         ],
     )
     sheet(_("Projects by status"), [_("Status"), _("Projects")], figures["projects_by_status"])
