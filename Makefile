@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The OECD Fields of Science table for the portfolio analytics, loaded by `make run` when it is there
+FOS_CSV ?= ../shared/data/standards/oecd-fos-2007.csv
 
 .PHONY: help run test lint schema messages clean
 
@@ -29,6 +31,7 @@ run: $(VENV)/.installed-base  ## install, migrate the embedded database, load th
 	@mkdir -p data
 	$(BIN)/deltaregio migrate --noinput
 	-$(BIN)/deltaregio load-seed
+	-@if [ -f "$(FOS_CSV)" ]; then $(BIN)/deltaregio load-classification "$(FOS_CSV)"; fi
 	$(BIN)/deltaregio create-demo-users
 	$(BIN)/deltaregio runserver $(HOST):$(PORT)
 

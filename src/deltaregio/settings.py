@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "deltaregio.finance",
     "deltaregio.funnel",
     "deltaregio.vouchers",
+    "deltaregio.monitoring",
     "deltaregio.imports",
     "deltaregio.seed",
     "deltaregio.api",
@@ -214,4 +215,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "deltaregio.vouchers.tasks.vouchers_expire_and_warn",
         "schedule": 3600.0,
     },
+    # Recompute the computed indicators from the platform's records (docs/monitoring.md).
+    "monitoring-recompute": {"task": "deltaregio.monitoring.tasks.recompute_indicators", "schedule": 3600.0},
 }

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("deltaregio.funnel.api_urls")),
     path("api/v1/", include("deltaregio.vouchers.api_urls")),
     path("api/v1/", include("deltaregio.imports.api_urls")),
+    path("api/v1/", include("deltaregio.monitoring.api_urls")),
     path("api/v1/", include("deltaregio.api.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -19,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", include("deltaregio.funnel.urls")),
     path("", include("deltaregio.vouchers.urls")),
     path("", include("deltaregio.imports.urls")),
+    path("", include("deltaregio.monitoring.urls")),
     path("", include("deltaregio.web.urls")),
     prefix_default_language=False,
 )

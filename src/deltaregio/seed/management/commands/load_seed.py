@@ -36,6 +36,23 @@ class Command(BaseCommand):
             for problem in exc.result.errors:
                 self.stderr.write(f"error: {problem}")
             raise CommandError("the voucher schemes of the reference data could not be loaded") from exc
+        from deltaregio.monitoring.services import LoadError, classification_apply, indicators_load
+
+        try:
+            indicators = indicators_load(dry_run=options["dry_run"])
+        except LoadError as exc:
+            for problem in exc.result.errors:
+                self.stderr.write(f"error: {problem}")
+            raise CommandError("the indicators of the reference data could not be loaded") from exc
+        if not options["dry_run"]:
+            from deltaregio.monitoring.tasks import recompute_indicators
+
+            classification_apply()
+            recompute_indicators.delay()
+        self.stdout.write(
+            f"Indicators: {indicators.indicators_created} created, {indicators.indicators_updated} updated, "
+            f"{indicators.targets} targets added or changed."
+        )
         created_schemes, updated_schemes = len(schemes.created), len(schemes.updated)
         self.stdout.write(f"Voucher schemes: {created_schemes} created, {updated_schemes} updated.")
         created = sum(report.created.values())
