@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help run test lint schema messages clean
+.PHONY: help run test lint schema messages clean serve-production bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -34,6 +34,9 @@ run: $(VENV)/.installed-base  ## install, migrate the embedded database, load th
 
 test: $(VENV)/.installed-dev  ## install the development dependencies and run the whole test suite
 	$(BIN)/pytest
+
+serve-production: $(VENV)/.installed-base  ## production: migrate, collectstatic, gunicorn workers, Celery worker and beat (README)
+	DELTAREGIO_PRODUCTION=true DELTAREGIO_DEBUG=false $(BIN)/deltaregio serve-production
 
 lint: $(VENV)/.installed-dev  ## ruff, mypy, migrations check
 	$(BIN)/ruff check src tests

@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DELTAREGIO_DEBUG", "true", "Show debug pages on errors. Must be false in production.", _bool),
     Setting(
+        "DELTAREGIO_PRODUCTION",
+        "false",
+        "Production mode (make serve-production): refuses to start with debug on or the default secret key.",
+        _bool,
+    ),
+    Setting(
         "DELTAREGIO_SECRET_KEY",
         DEFAULT_SECRET_KEY,
         "Key for signing sessions and tokens. Set a long random value in production.",
@@ -124,6 +130,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Prefix of the 360Giving grant identifiers this platform publishes.",
     ),
     Setting(
+        "DELTAREGIO_WEB_WORKERS",
+        "0",
+        "Application server (gunicorn) worker processes in production; 0: two per CPU core plus one.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_WEB_BIND",
+        "127.0.0.1:8000",
+        "Address the production application server listens on (behind the load balancer or proxy).",
+    ),
+    Setting(
+        "DELTAREGIO_HTTPS",
+        "false",
+        "Served over HTTPS (behind a proxy that sets X-Forwarded-Proto): secure cookies, HSTS.",
+        _bool,
+    ),
+    Setting(
         "CELERY_BROKER_URL",
         "",
         "Task queue broker, e.g. redis://127.0.0.1:6379/0. Empty: background work runs inline (eager), "
@@ -137,6 +160,27 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def check_production(*, debug: bool, production: bool, secret_key: str) -> None:
+    """Refuse settings that must never serve the public: debug pages in production mode, and the
+    development secret key (or a short one) whenever debug is off. One line says what to change."""
+    if production and debug:
+        raise ConfigError(
+            "DELTAREGIO_PRODUCTION is true but DELTAREGIO_DEBUG is on; set DELTAREGIO_DEBUG=false"
+        )
+    if production or not debug:
+        if secret_key == DEFAULT_SECRET_KEY:
+            raise ConfigError(
+                "DELTAREGIO_SECRET_KEY is the development default; set a long random value in production"
+            )
+        if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"DELTAREGIO_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters; "
+                "set a long random value in production"
+            )
 
 
 def get(name: str) -> Any:

@@ -16,6 +16,9 @@ DEBUG = config.get("DELTAREGIO_DEBUG")
 SECRET_KEY = config.get("DELTAREGIO_SECRET_KEY")
 ALLOWED_HOSTS = config.get("DELTAREGIO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = config.get("DELTAREGIO_CSRF_TRUSTED_ORIGINS")
+PRODUCTION = config.get("DELTAREGIO_PRODUCTION")
+DELTAREGIO_WEB_BIND = config.get("DELTAREGIO_WEB_BIND")
+config.check_production(debug=DEBUG, production=PRODUCTION, secret_key=SECRET_KEY)
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "deltaregio.seed",
     "deltaregio.api",
     "deltaregio.web",
+    "deltaregio.ops",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +144,10 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+if config.get("DELTAREGIO_HTTPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 3600
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("deltaregio.imports.api_urls")),
     path("api/v1/", include("deltaregio.api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("deltaregio.ops.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
