@@ -65,7 +65,7 @@ def worker(redis_url: str, transactional_db: Any) -> Iterator[tuple[Celery, str]
     if database:
         env["DATABASE_URL"] = database
     bin_dir = Path(sys.executable).parent
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [
             str(bin_dir / "celery"),
             "-A",
@@ -132,7 +132,9 @@ def test_an_import_runs_in_the_worker_and_its_report_is_stored(worker: tuple[Cel
     assert run.content is None
 
 
-def test_health_reports_the_real_queue(redis_url: str, db: Any, client: Client, settings: Any, monkeypatch: Any):
+def test_health_reports_the_real_queue(
+    redis_url: str, db: Any, client: Client, settings: Any, monkeypatch: Any
+):
     from deltaregio.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False

@@ -20,7 +20,12 @@ GOOD_KEY = "k" * 50
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DELTAREGIO_")}
     return subprocess.run(
-        [sys.executable, *args], capture_output=True, text=True, env={**clean, **env}, timeout=120, check=False
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+        check=False,
     )
 
 
@@ -47,7 +52,9 @@ def test_the_cli_refuses_debug_off_with_the_default_key_in_one_line():
     result = run("-m", "deltaregio", "check-config", env={"DELTAREGIO_DEBUG": "false"})
     assert result.returncode == 2
     first = result.stderr.splitlines()[0]
-    assert first.startswith("deltaregio: configuration error: DELTAREGIO_SECRET_KEY is the development default")
+    assert first.startswith(
+        "deltaregio: configuration error: DELTAREGIO_SECRET_KEY is the development default"
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -32,7 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.PRODUCTION:
-            raise CommandError("serve-production needs DELTAREGIO_PRODUCTION=true (and DELTAREGIO_DEBUG=false)")
+            raise CommandError(
+                "serve-production needs DELTAREGIO_PRODUCTION=true (and DELTAREGIO_DEBUG=false)"
+            )
         if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
             raise CommandError("serve-production needs PostgreSQL: set DATABASE_URL=postgres://…")
         if settings.CELERY_TASK_ALWAYS_EAGER:
