@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import ExtractYear
 
 
 @dataclass(frozen=True)
@@ -44,3 +48,53 @@ def queue_check(*, timeout: float = 2.0) -> Check:
 
 def health_checks() -> list[Check]:
     return [database_check(), queue_check()]
+
+
+# --- portfolio analytics ---------------------------------------------------------------------------
+
+Aggregates = dict[str, dict[tuple[str, str], tuple[int, Decimal]]]
+
+
+def portfolio_aggregates(*, projects: QuerySet[Any]) -> Aggregates:
+    """The dashboard's figures for the given projects, computed in the database: per theme, instrument
+    and start year the number of projects and their total cost; per country the number of
+    participations and the contributions granted to them. Keys are (value, unit): amounts in
+    different units are never added together. Four GROUP BY queries, whatever the number of rows."""
+    from deltaregio.finance.models import FundingContribution
+    from deltaregio.projects.models import Project
+
+    through = Project.themes.through
+    ids = projects.values("pk")
+
+    def grouped(rows: Any) -> dict[tuple[str, str], tuple[int, Decimal]]:
+        return {
+            ("" if key is None else str(key), unit): (count, amount if amount is not None else Decimal(0))
+            for key, unit, count, amount in rows
+        }
+
+    base = Project.objects.filter(pk__in=ids)
+    return {
+        "theme": grouped(
+            through.objects.filter(project__in=ids)
+            .values("theme_id", "project__cost_unit")
+            .annotate(n=Count("id"), total=Sum("project__total_cost"))
+            .values_list("theme_id", "project__cost_unit", "n", "total")
+        ),
+        "instrument": grouped(
+            base.values("instrument_id", "cost_unit")
+            .annotate(n=Count("id"), total=Sum("total_cost"))
+            .values_list("instrument_id", "cost_unit", "n", "total")
+        ),
+        "year": grouped(
+            base.annotate(year=ExtractYear("start_date"))
+            .values("year", "cost_unit")
+            .annotate(n=Count("id"), total=Sum("total_cost"))
+            .values_list("year", "cost_unit", "n", "total")
+        ),
+        "country": grouped(
+            FundingContribution.partners.through.objects.filter(partner__project__in=ids)
+            .values("partner__country", "fundingcontribution__unit")
+            .annotate(n=Count("id"), total=Sum("fundingcontribution__amount"))
+            .values_list("partner__country", "fundingcontribution__unit", "n", "total")
+        ),
+    }
