@@ -181,7 +181,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(name: str, *, workers: int = 4, extra_urls: bool = True) -> Iterator[int]:
+def server(
+    name: str, *, workers: int = 5, extra_urls: bool = True, extra: dict[str, str] | None = None
+) -> Iterator[int]:
     """gunicorn with the production configuration (debug off, manifest static files, sync workers) on
     a free port of 127.0.0.1; the benchmark's reference view is added by bench.urls."""
     port = free_port()
@@ -196,11 +198,12 @@ def server(name: str, *, workers: int = 4, extra_urls: bool = True) -> Iterator[
         DELTAREGIO_STATIC_ROOT=str(static),
         DELTAREGIO_LOGIN_FAILURE_LIMIT="100000",
         PYTHONPATH=str(ROOT),
+        **(extra or {}),
     )
     if not (static / "staticfiles.json").exists():
         subprocess.run(
             [str(BIN / "deltaregio"), "collectstatic", "--noinput"], env=env, check=True, capture_output=True
-        )  # noqa: S603
+        )
     command = [
         str(BIN / "gunicorn"),
         "-c",

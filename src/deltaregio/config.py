@@ -147,6 +147,23 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting(
+        "DELTAREGIO_COUNT_CACHE_SECONDS",
+        "300",
+        "How long the count of a large list (pages and API) is kept in the cache; 0: count every time.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_COUNT_CACHE_MIN",
+        "10000",
+        "Lists with fewer rows than this are always counted afresh.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_CACHE_URL",
+        "",
+        "Shared cache of all application servers, e.g. redis://127.0.0.1:6379/2. Empty: one per process.",
+    ),
+    Setting(
         "CELERY_BROKER_URL",
         "",
         "Task queue broker, e.g. redis://127.0.0.1:6379/0. Empty: background work runs inline (eager), "

@@ -169,6 +169,16 @@ REST_FRAMEWORK = {
 }
 MAX_PAGE_SIZE = config.get("DELTAREGIO_MAX_PAGE_SIZE")
 
+DELTAREGIO_COUNT_CACHE_SECONDS = config.get("DELTAREGIO_COUNT_CACHE_SECONDS")
+DELTAREGIO_COUNT_CACHE_MIN = config.get("DELTAREGIO_COUNT_CACHE_MIN")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": config.get("DELTAREGIO_CACHE_URL"),
+    }
+    if config.get("DELTAREGIO_CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "deltaregio"}
+}
 DELTAREGIO_IMPORT_MAX_BYTES = config.get("DELTAREGIO_IMPORT_MAX_BYTES")
 DELTAREGIO_IMPORT_BACKGROUND_BYTES = config.get("DELTAREGIO_IMPORT_BACKGROUND_BYTES")
 DELTAREGIO_360G_PREFIX = config.get("DELTAREGIO_360G_PREFIX")

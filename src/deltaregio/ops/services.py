@@ -25,6 +25,7 @@ from deltaregio.directory.models import Organisation
 from deltaregio.finance.models import FundingContribution
 from deltaregio.funding.models import Call, Instrument
 from deltaregio.ops import bulk, synthetic
+from deltaregio.ops.pagination import bump_data_version
 from deltaregio.projects.models import Partner, Project, Status, WorkPackage
 
 DOCUMENT = "synthetic portfolio"
@@ -299,6 +300,7 @@ def _write_portfolio(
         writers[model].flush()
     bulk.reset_sequences(writers)
     bulk.analyze(writers)
+    bump_data_version()  # COPY sends no signals: cached list counts are stale now
     report.participations = writers[Partner].written
     report.projects = writers[Project].written
     report.organisations = writers[Organisation].written
