@@ -36,7 +36,11 @@ test: $(VENV)/.installed-dev  ## install the development dependencies and run th
 	$(BIN)/pytest
 
 serve-production: $(VENV)/.installed-base  ## production: migrate, collectstatic, gunicorn workers, Celery worker and beat (README)
-	DELTAREGIO_PRODUCTION=true DELTAREGIO_DEBUG=false $(BIN)/deltaregio serve-production
+	DELTAREGIO_PRODUCTION=true DELTAREGIO_DEBUG=false DELTAREGIO_FRAGMENT_CACHE_SECONDS=$${DELTAREGIO_FRAGMENT_CACHE_SECONDS:-300} \
+	  $(BIN)/deltaregio serve-production
+
+bench: $(VENV)/.installed-dev  ## the benchmarks against PostgreSQL (bench/README.md); BENCH_PARTICIPATIONS=100000 for a quick run
+	$(BIN)/python -m bench.run $(BENCH)
 
 lint: $(VENV)/.installed-dev  ## ruff, mypy, migrations check
 	$(BIN)/ruff check src tests

@@ -197,6 +197,9 @@ def server(
         DELTAREGIO_WEB_WORKERS=str(workers),
         DELTAREGIO_STATIC_ROOT=str(static),
         DELTAREGIO_LOGIN_FAILURE_LIMIT="100000",
+        # as make serve-production: rendered list tables kept, one cache shared by the workers (Redis)
+        DELTAREGIO_FRAGMENT_CACHE_SECONDS="300",
+        DELTAREGIO_CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/4"),
         PYTHONPATH=str(ROOT),
         **(extra or {}),
     )

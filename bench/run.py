@@ -280,9 +280,8 @@ def bench_growth(big: str, small: str) -> Result:
 def write_participations_csv(path: Path, rows: int, seed: int = 1) -> None:
     """A CSV in the layout of the H2020 Norway participations file (its header, read from the real
     file), with `rows` synthetic participations."""
-    header_line = (
-        (SHARED_REAL / "h2020-norway-participations.csv").read_text(encoding="utf-8").split("\n", 1)[0]
-    )
+    with (SHARED_REAL / "h2020-norway-participations.csv").open(encoding="utf-8") as real:
+        header_line = real.readline().rstrip("\n")
     header = header_line.lstrip("\ufeff").split(";")
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -339,7 +338,8 @@ def bench_import(workdir: Path) -> Result:
     common.deltaregio(name, "migrate", "--noinput")
     common.deltaregio(name, "load-seed")
     # the limit: PostgreSQL's COPY of the same rows into a plain table of text columns
-    header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(";")
+    with path.open(encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split(";")
     with psycopg.connect(
         common.database_url(name).replace("postgres://", "postgresql://", 1), autocommit=True
     ) as conn:

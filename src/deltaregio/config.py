@@ -159,6 +159,13 @@ SETTINGS: tuple[Setting, ...] = (
         _int,
     ),
     Setting(
+        "DELTAREGIO_FRAGMENT_CACHE_SECONDS",
+        "0",
+        "How long rendered list tables (e.g. the project list) are kept; 0: rendered every time. "
+        "Any change of a record makes them stale at once. serve-production uses 300.",
+        _int,
+    ),
+    Setting(
         "DELTAREGIO_CACHE_URL",
         "",
         "Shared cache of all application servers, e.g. redis://127.0.0.1:6379/2. Empty: one per process.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -61,3 +62,32 @@ def test_small_counts_and_a_zero_timeout_are_never_cached(settings: Any) -> None
     settings.DELTAREGIO_COUNT_CACHE_SECONDS = 0
     assert count(Project.objects.all())[1] == 1
     assert count(Project.objects.all())[1] == 1
+
+
+def without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_the_project_list_table_is_kept_and_never_stale(client: Any, settings: Any) -> None:
+    settings.DELTAREGIO_FRAGMENT_CACHE_SECONDS = 300
+    client.get("/projects/")  # per-process caches (content types, translations)
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        before = without_csrf(client.get("/projects/").content.decode())
+    with CaptureQueriesContext(connection) as again:
+        assert (
+            without_csrf(client.get("/projects/").content.decode()) == before
+        )  # the form's token stays fresh
+    assert len(again) < len(first)  # the rows are not read again
+    Project.objects.create(acronym="AAA-NEW", slug="aaa-new", title="Nieuw project")
+    assert "AAA-NEW" in client.get("/projects/").content.decode()
+
+
+def test_without_the_setting_the_table_is_rendered_every_time(client: Any) -> None:
+    cache.clear()
+    client.get("/projects/")
+    with CaptureQueriesContext(connection) as first:
+        client.get("/projects/")
+    with CaptureQueriesContext(connection) as again:
+        client.get("/projects/")
+    assert len(again) == len(first) >= 2

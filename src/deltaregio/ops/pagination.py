@@ -67,3 +67,16 @@ class CachedCountPaginator(Paginator):
         if key is not None and value >= settings.DELTAREGIO_COUNT_CACHE_MIN:
             cache.set(key, value, timeout=seconds)
         return value
+
+
+def fragment_cache(request: Any) -> dict[str, Any]:
+    """What a template's `{% cache %}` block of a list varies on: how long (0: not kept), the data
+    version (any change of a record makes the fragment stale at once) and whose view it is (the public,
+    or one user: lists depend on what a user may see)."""
+    user = getattr(request, "user", None)
+    scope = f"user-{user.pk}" if user is not None and user.is_authenticated else "public"
+    return {
+        "seconds": settings.DELTAREGIO_FRAGMENT_CACHE_SECONDS,
+        "version": data_version() if settings.DELTAREGIO_FRAGMENT_CACHE_SECONDS > 0 else 0,
+        "scope": scope,
+    }
