@@ -174,9 +174,9 @@ def theme_figures(*, projects: QuerySet[Any]) -> dict[int, ThemeFigures]:
             through.objects.filter(project__in=projects)
             .values("theme_id", "project__cost_unit")
             .annotate(n=Count("id"), total=Sum("project__total_cost"))
-            .values_list("theme_id", "project__cost_unit", "n", "total")
         )
-        for theme_id, unit, n, total in grouped:
+        for row in grouped:
+            theme_id, unit, n, total = row["theme_id"], row["project__cost_unit"], row["n"], row["total"]
             counts[theme_id] = counts.get(theme_id, 0) + n
             totals = money.setdefault(theme_id, {})
             if total is not None:

@@ -68,11 +68,11 @@ class TableWriter:
         if not self.buffer:
             return
         if is_postgresql():
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+            table = connection.ops.quote_name(str(self.model._meta.db_table))
+            columns = ", ".join(connection.ops.quote_name(str(c)) for c in self.columns)
             with connection.cursor() as cursor:
                 raw = cursor.cursor  # psycopg's own cursor: COPY … FROM STDIN
-                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in self.buffer:
                         copy.write_row(self._values(row))
         else:
@@ -93,7 +93,7 @@ def reset_sequences(models_: Iterable[type[models.Model]]) -> None:
             table = model._meta.db_table
             pk = model._meta.pk
             assert pk is not None
-            column, name = connection.ops.quote_name(pk.column), connection.ops.quote_name(table)
+            column, name = connection.ops.quote_name(str(pk.column)), connection.ops.quote_name(str(table))
             top = f"COALESCE((SELECT MAX({column}) FROM {name}), 1)"  # noqa: S608 - names from the model
             sql = f"SELECT setval(pg_get_serial_sequence(%s, %s), {top})"
             cursor.execute(sql, [table, pk.column])

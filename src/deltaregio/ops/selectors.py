@@ -66,10 +66,13 @@ def portfolio_aggregates(*, projects: QuerySet[Any]) -> Aggregates:
     through = Project.themes.through
     ids = projects.values("pk")
 
-    def grouped(rows: Any) -> dict[tuple[str, str], tuple[int, Decimal]]:
+    def grouped(rows: Any, key: str, unit: str) -> dict[tuple[str, str], tuple[int, Decimal]]:
         return {
-            ("" if key is None else str(key), unit): (count, amount if amount is not None else Decimal(0))
-            for key, unit, count, amount in rows
+            ("" if row[key] is None else str(row[key]), row[unit]): (
+                row["n"],
+                row["total"] if row["total"] is not None else Decimal(0),
+            )
+            for row in rows
         }
 
     base = Project.objects.filter(pk__in=ids)
@@ -77,24 +80,27 @@ def portfolio_aggregates(*, projects: QuerySet[Any]) -> Aggregates:
         "theme": grouped(
             through.objects.filter(project__in=ids)
             .values("theme_id", "project__cost_unit")
-            .annotate(n=Count("id"), total=Sum("project__total_cost"))
-            .values_list("theme_id", "project__cost_unit", "n", "total")
+            .annotate(n=Count("id"), total=Sum("project__total_cost")),
+            "theme_id",
+            "project__cost_unit",
         ),
         "instrument": grouped(
-            base.values("instrument_id", "cost_unit")
-            .annotate(n=Count("id"), total=Sum("total_cost"))
-            .values_list("instrument_id", "cost_unit", "n", "total")
+            base.values("instrument_id", "cost_unit").annotate(n=Count("id"), total=Sum("total_cost")),
+            "instrument_id",
+            "cost_unit",
         ),
         "year": grouped(
             base.annotate(year=ExtractYear("start_date"))
             .values("year", "cost_unit")
-            .annotate(n=Count("id"), total=Sum("total_cost"))
-            .values_list("year", "cost_unit", "n", "total")
+            .annotate(n=Count("id"), total=Sum("total_cost")),
+            "year",
+            "cost_unit",
         ),
         "country": grouped(
             FundingContribution.partners.through.objects.filter(partner__project__in=ids)
             .values("partner__country", "fundingcontribution__unit")
-            .annotate(n=Count("id"), total=Sum("fundingcontribution__amount"))
-            .values_list("partner__country", "fundingcontribution__unit", "n", "total")
+            .annotate(n=Count("id"), total=Sum("fundingcontribution__amount")),
+            "partner__country",
+            "fundingcontribution__unit",
         ),
     }

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -158,11 +159,11 @@ def _write_portfolio(
     report: GenerateReport,
     say: Callable[[str], None],
 ) -> None:
-    models_ = [Project, Organisation, Partner, WorkPackage, FundingContribution, Call]
-    ids = {model: bulk.next_id(model) for model in models_}
+    models_: list[type[Model]] = [Project, Organisation, Partner, WorkPackage, FundingContribution, Call]
+    ids: dict[type[Model], int] = {model: bulk.next_id(model) for model in models_}
     ids[Project.themes.through] = bulk.next_id(Project.themes.through)
     ids[FundingContribution.partners.through] = bulk.next_id(FundingContribution.partners.through)
-    writers = {model: bulk.TableWriter(model) for model in ids}
+    writers: dict[type[Model], bulk.TableWriter] = {model: bulk.TableWriter(model) for model in ids}
     calls: dict[tuple[int, int], int] = {}
     org_of_participation: list[int] = []  # preferential attachment: busy organisations get busier
     org_country: dict[int, str] = {}

@@ -76,6 +76,10 @@ class Command(BaseCommand):
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
-        failed = [process.args[0] for process in processes if process.returncode not in (0, -signal.SIGTERM)]
+        failed = [
+            Path(command[0]).name
+            for command, process in zip(commands, processes, strict=True)
+            if process.returncode not in (0, -signal.SIGTERM)
+        ]
         if failed:
-            raise CommandError(f"stopped: {Path(str(failed[0])).name} exited with an error")
+            raise CommandError(f"stopped: {failed[0]} exited with an error")
