@@ -294,6 +294,7 @@ def write_participations_csv(path: Path, rows: int, seed: int = 1) -> None:
                 project += 1
                 participant = 0
                 year = rng.randint(2014, 2022)
+                month = rng.randint(1, 9)
             participant += 1
             org = rng.randint(1, organisations)
             values = {
@@ -306,7 +307,7 @@ def write_participations_csv(path: Path, rows: int, seed: int = 1) -> None:
                 "Topic kode": "BENCH-01",
                 "Søknadstype": "RIA",
                 "Kontraktstatus": "SIGNED",
-                "Kontrakt startdato": f"01.0{rng.randint(1, 9)}.{year} 00:00",
+                "Kontrakt startdato": f"01.0{month}.{year} 00:00",
                 "Kontrakt sluttdato": f"31.12.{year + 3} 00:00",
                 "Søknadsfrist": f"15.01.{year} 00:00",
                 "Organisasjonsnummer": str(800000000 + org),
@@ -373,7 +374,10 @@ def bench_import(workdir: Path) -> Result:
     ratio = import_seconds / copy_seconds
     result.check(Check(f"import time ({rows:,} rows)", import_seconds, copy_seconds, ratio,
                        "≤ 3× COPY of the same rows", ok and ratio <= 3, "s"))  # fmt: skip
-    result.check(Check("import peak memory", peak_mb, None, None, "< 500 MB", ok and peak_mb < 500, "MB"))
+    full = rows >= 1_000_000
+    note = "" if full else f"measured at {rows:,} rows; the goal is for 1,000,000, so no verdict MET"
+    result.check(Check(f"import peak memory ({rows:,} rows)", peak_mb, None, None, "< 500 MB at 1,000,000 rows",
+                       ok and full and peak_mb < 500, "MB", note))  # fmt: skip
     return result
 
 
