@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from deltaregio.config import PROJECT_ROOT
+
 
 class Command(BaseCommand):
     help = "Run the platform in production mode: gunicorn workers, a Celery worker and Celery beat."
@@ -59,7 +61,13 @@ class Command(BaseCommand):
             ],
         ]
         if not options["no_beat"]:
-            commands.append([str(bin_dir / "celery"), "-A", "deltaregio", "beat", "-l", "info"])
+            schedule = (
+                PROJECT_ROOT / "data" / "celerybeat-schedule"
+            )  # beat's own state, not in the repository
+            schedule.parent.mkdir(parents=True, exist_ok=True)
+            commands.append(
+                [str(bin_dir / "celery"), "-A", "deltaregio", "beat", "-l", "info", "-s", str(schedule)]
+            )
         processes = [subprocess.Popen(command) for command in commands]  # noqa: S603 - our own binaries
         self.stdout.write(f"serving on http://{settings.DELTAREGIO_WEB_BIND}/ (health: /health/)")
         try:
