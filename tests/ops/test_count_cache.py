@@ -91,3 +91,7 @@ def test_without_the_setting_the_table_is_rendered_every_time(client: Any) -> No
     with CaptureQueriesContext(connection) as again:
         client.get("/projects/")
     assert len(again) == len(first) >= 2
+
+
+def test_a_list_that_matches_nothing_is_counted(cached_counts: None) -> None:
+    assert count(Project.objects.filter(pk__in=[])) == (0, 0)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.utils.functional import cached_property
@@ -48,7 +49,8 @@ def _count_key(object_list: Any) -> str | None:
         return None
     try:
         sql, params = query.sql_with_params()
-    except (DatabaseError, ValueError, TypeError):  # EmptyResultSet and friends: count directly
+    except (EmptyResultSet, FullResultSet, DatabaseError, ValueError, TypeError):
+        # a query that matches nothing (`pk__in=[]`) or cannot be written out: count it directly
         return None
     digest = hashlib.sha256(f"{object_list.db}|{sql}|{params!r}".encode()).hexdigest()
     return f"deltaregio:count:{data_version()}:{digest}"
