@@ -134,8 +134,8 @@ class Result:
         )
         verdict = "MET" if check.met else "MISSED"
         say(
-            f"  {check.name}: {check.measured:,.3f} {check.unit}{reference} {ratio} — goal {check.goal}: {verdict}"
-            + (f" ({check.note})" if check.note else "")
+            f"  {check.name}: {check.measured:,.3f} {check.unit}{reference} {ratio} — "
+            f"goal {check.goal}: {verdict}" + (f" ({check.note})" if check.note else "")
         )
 
     def write(self) -> Path:
@@ -204,7 +204,7 @@ def server(
         **(extra or {}),
     )
     if not (static / "staticfiles.json").exists():
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - our own command
             [str(BIN / "deltaregio"), "collectstatic", "--noinput"], env=env, check=True, capture_output=True
         )
     command = [
@@ -227,7 +227,8 @@ def server(
                     break
             if process.poll() is not None:
                 raise SystemExit(
-                    f"the benchmark server stopped: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
+                    "the benchmark server stopped: "
+                    + (process.stderr.read().decode()[-2000:] if process.stderr else "")
                 )
             time.sleep(0.5)
         yield port

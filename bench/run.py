@@ -319,7 +319,7 @@ def write_participations_csv(path: Path, rows: int, seed: int = 1) -> None:
                 "Adresse kommune": "Oslo",
                 "Adresse fylke": "Oslo",
                 "FoU sektor": "Næringsliv",
-                "Innvilget beløp organisasjon EUR": f"{rng.randint(20_000, 2_000_000)}.{rng.randint(0, 99):02d}",
+                "Innvilget beløp organisasjon EUR": f"{rng.randint(20_000, 2_000_000)}.{rng.randint(0, 99):02d}",  # noqa: E501
             }
             writer.writerow([values.get(column, "") for column in header])
 
@@ -376,7 +376,8 @@ def bench_import(workdir: Path) -> Result:
                        "≤ 3× COPY of the same rows", ok and ratio <= 3, "s"))  # fmt: skip
     full = rows >= 1_000_000
     note = "" if full else f"measured at {rows:,} rows; the goal is for 1,000,000, so no verdict MET"
-    result.check(Check(f"import peak memory ({rows:,} rows)", peak_mb, None, None, "< 500 MB at 1,000,000 rows",
+    result.check(Check(f"import peak memory ({rows:,} rows)", peak_mb, None, None,
+                       "< 500 MB at 1,000,000 rows",
                        ok and full and peak_mb < 500, "MB", note))  # fmt: skip
     return result
 
@@ -384,7 +385,8 @@ def bench_import(workdir: Path) -> Result:
 def main(argv: list[str]) -> int:
     wanted = argv or ["aggregates", "pages", "scans", "growth", "import"]
     say(
-        f"benchmarks at {common.PARTICIPATIONS:,} participations on {os.cpu_count()} CPUs: {', '.join(wanted)}"
+        f"benchmarks at {common.PARTICIPATIONS:,} participations on {os.cpu_count()} CPUs: "
+        + ", ".join(wanted)
     )
     big = common.portfolio_database(common.PARTICIPATIONS)
     small = common.portfolio_database(common.SMALL) if "growth" in wanted else ""
@@ -414,7 +416,7 @@ def main(argv: list[str]) -> int:
 
 def _in_subprocess(benchmark: str, database: str) -> None:
     """Benchmarks that set Django up for one database run in a process of their own."""
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - this module, with our own arguments
         [sys.executable, "-m", "bench.run", "--one", benchmark, database], check=True, cwd=common.ROOT
     )
 
