@@ -7,7 +7,7 @@ PORT   ?= 8000
 # The OECD Fields of Science table for the portfolio analytics, loaded by `make run` when it is there
 FOS_CSV ?= ../shared/data/standards/oecd-fos-2007.csv
 
-.PHONY: help run test lint schema messages clean
+.PHONY: help run test lint schema messages clean serve-production bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,13 @@ run: $(VENV)/.installed-base  ## install, migrate the embedded database, load th
 
 test: $(VENV)/.installed-dev  ## install the development dependencies and run the whole test suite
 	$(BIN)/pytest
+
+serve-production: $(VENV)/.installed-base  ## production: migrate, collectstatic, gunicorn workers, Celery worker and beat (README)
+	DELTAREGIO_PRODUCTION=true DELTAREGIO_DEBUG=false DELTAREGIO_FRAGMENT_CACHE_SECONDS=$${DELTAREGIO_FRAGMENT_CACHE_SECONDS:-300} \
+	  $(BIN)/deltaregio serve-production
+
+bench: $(VENV)/.installed-dev  ## the benchmarks against PostgreSQL (bench/README.md); BENCH_PARTICIPATIONS=100000 for a quick run
+	$(BIN)/python -m bench.run $(BENCH)
 
 lint: $(VENV)/.installed-dev  ## ruff, mypy, migrations check
 	$(BIN)/ruff check src tests

@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DELTAREGIO_DEBUG", "true", "Show debug pages on errors. Must be false in production.", _bool),
     Setting(
+        "DELTAREGIO_PRODUCTION",
+        "false",
+        "Production mode (make serve-production): refuses to start with debug on or the default secret key.",
+        _bool,
+    ),
+    Setting(
         "DELTAREGIO_SECRET_KEY",
         DEFAULT_SECRET_KEY,
         "Key for signing sessions and tokens. Set a long random value in production.",
@@ -124,6 +130,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Prefix of the 360Giving grant identifiers this platform publishes.",
     ),
     Setting(
+        "DELTAREGIO_WEB_WORKERS",
+        "0",
+        "Application server (gunicorn) worker processes in production; 0: two per CPU core plus one.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_WEB_BIND",
+        "127.0.0.1:8000",
+        "Address the production application server listens on (behind the load balancer or proxy).",
+    ),
+    Setting(
+        "DELTAREGIO_HTTPS",
+        "false",
+        "Served over HTTPS (behind a proxy that sets X-Forwarded-Proto): secure cookies, HSTS.",
+        _bool,
+    ),
+    Setting(
+        "DELTAREGIO_COUNT_CACHE_SECONDS",
+        "300",
+        "How long the count of a large list (pages and API) is kept in the cache; 0: count every time.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_COUNT_CACHE_MIN",
+        "10000",
+        "Lists with fewer rows than this are always counted afresh.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_FRAGMENT_CACHE_SECONDS",
+        "0",
+        "How long rendered list tables (e.g. the project list) are kept; 0: rendered every time. "
+        "Any change of a record makes them stale at once. serve-production uses 300.",
+        _int,
+    ),
+    Setting(
+        "DELTAREGIO_CACHE_URL",
+        "",
+        "Shared cache of all application servers, e.g. redis://127.0.0.1:6379/2. Empty: one per process.",
+    ),
+    Setting(
         "CELERY_BROKER_URL",
         "",
         "Task queue broker, e.g. redis://127.0.0.1:6379/0. Empty: background work runs inline (eager), "
@@ -137,6 +184,27 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def check_production(*, debug: bool, production: bool, secret_key: str) -> None:
+    """Refuse settings that must never serve the public: debug pages in production mode, and the
+    development secret key (or a short one) whenever debug is off. One line says what to change."""
+    if production and debug:
+        raise ConfigError(
+            "DELTAREGIO_PRODUCTION is true but DELTAREGIO_DEBUG is on; set DELTAREGIO_DEBUG=false"
+        )
+    if production or not debug:
+        if secret_key == DEFAULT_SECRET_KEY:
+            raise ConfigError(
+                "DELTAREGIO_SECRET_KEY is the development default; set a long random value in production"
+            )
+        if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"DELTAREGIO_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters; "
+                "set a long random value in production"
+            )
 
 
 def get(name: str) -> Any:

@@ -16,6 +16,9 @@ DEBUG = config.get("DELTAREGIO_DEBUG")
 SECRET_KEY = config.get("DELTAREGIO_SECRET_KEY")
 ALLOWED_HOSTS = config.get("DELTAREGIO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = config.get("DELTAREGIO_CSRF_TRUSTED_ORIGINS")
+PRODUCTION = config.get("DELTAREGIO_PRODUCTION")
+DELTAREGIO_WEB_BIND = config.get("DELTAREGIO_WEB_BIND")
+config.check_production(debug=DEBUG, production=PRODUCTION, secret_key=SECRET_KEY)
 
 INSTALLED_APPS = [
     "modeltranslation",
@@ -48,6 +51,7 @@ INSTALLED_APPS = [
     "deltaregio.seed",
     "deltaregio.api",
     "deltaregio.web",
+    "deltaregio.ops",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +145,10 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+if config.get("DELTAREGIO_HTTPS"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 3600
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -162,6 +170,17 @@ REST_FRAMEWORK = {
 }
 MAX_PAGE_SIZE = config.get("DELTAREGIO_MAX_PAGE_SIZE")
 
+DELTAREGIO_COUNT_CACHE_SECONDS = config.get("DELTAREGIO_COUNT_CACHE_SECONDS")
+DELTAREGIO_COUNT_CACHE_MIN = config.get("DELTAREGIO_COUNT_CACHE_MIN")
+DELTAREGIO_FRAGMENT_CACHE_SECONDS = config.get("DELTAREGIO_FRAGMENT_CACHE_SECONDS")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": config.get("DELTAREGIO_CACHE_URL"),
+    }
+    if config.get("DELTAREGIO_CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "deltaregio"}
+}
 DELTAREGIO_IMPORT_MAX_BYTES = config.get("DELTAREGIO_IMPORT_MAX_BYTES")
 DELTAREGIO_IMPORT_BACKGROUND_BYTES = config.get("DELTAREGIO_IMPORT_BACKGROUND_BYTES")
 DELTAREGIO_360G_PREFIX = config.get("DELTAREGIO_360G_PREFIX")

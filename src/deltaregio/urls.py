@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("deltaregio.monitoring.api_urls")),
     path("api/v1/", include("deltaregio.api.urls")),
     path("admin/", admin.site.urls),
+    path("", include("deltaregio.ops.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from deltaregio.agenda.models import (
     AgendaItem,
@@ -161,11 +162,26 @@ class ThemeFigures:
 
 def theme_figures(*, projects: QuerySet[Any]) -> dict[int, ThemeFigures]:
     """theme_money and the number of projects for every theme at once (one query), counting only the
-    given projects (e.g. those a user may see). Amounts are added in Python as Decimal, so the sums are
-    exact on every database, and units are never converted. Themes without projects are absent."""
+    given projects (e.g. those a user may see). Sums are exact: on PostgreSQL the database adds numeric
+    values (grouped per theme and unit); elsewhere they are added in Python as Decimal, because SQLite
+    would add them as floating point. Units are never converted. Themes without projects are absent."""
     through = Theme.projects.through
     counts: dict[int, int] = {}
     money: dict[int, dict[str, Decimal]] = {}
+    if connection.vendor == "postgresql":
+        # PostgreSQL adds numeric exactly: group in the database instead of reading every project.
+        grouped = (
+            through.objects.filter(project__in=projects)
+            .values("theme_id", "project__cost_unit")
+            .annotate(n=Count("id"), total=Sum("project__total_cost"))
+        )
+        for row in grouped:
+            theme_id, unit, n, total = row["theme_id"], row["project__cost_unit"], row["n"], row["total"]
+            counts[theme_id] = counts.get(theme_id, 0) + n
+            totals = money.setdefault(theme_id, {})
+            if total is not None:
+                totals[unit] = totals.get(unit, Decimal(0)) + total
+        return {theme_id: ThemeFigures(count, money.get(theme_id, {})) for theme_id, count in counts.items()}
     rows = through.objects.filter(project__in=projects).values_list(
         "theme_id", "project__cost_unit", "project__total_cost"
     )

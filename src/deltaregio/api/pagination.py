@@ -10,6 +10,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+from deltaregio.ops.pagination import CachedCountPaginator
+
 
 def _is_whole_number(raw: str) -> bool:
     """ASCII digits only: str.isdigit() also accepts characters such as '²' that int() refuses."""
@@ -17,6 +19,7 @@ def _is_whole_number(raw: str) -> bool:
 
 
 class StrictPageNumberPagination(PageNumberPagination):
+    django_paginator_class = CachedCountPaginator  # a large list's count is cached (ops/pagination.py)
     page_size_query_param = "page_size"
     max_page_size = settings.MAX_PAGE_SIZE
 

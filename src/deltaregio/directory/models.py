@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -43,6 +44,10 @@ class Organisation(Sourced):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        indexes = [
+            # name__iexact (a scan's company, import matching) without reading every organisation
+            models.Index(Upper("name"), name="organisation_name_upper"),
+        ]
 
     def __str__(self) -> str:
         return self.short_name or self.name

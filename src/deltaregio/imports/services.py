@@ -42,6 +42,7 @@ from deltaregio.imports.matching import normalise_name
 from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
 from deltaregio.imports.profiles import Profile
 from deltaregio.imports.readers import Problem, read_source
+from deltaregio.ops.pagination import bump_data_version
 from deltaregio.projects.models import Partner, Project
 
 BATCH = 1000
@@ -933,6 +934,7 @@ def import_file(
     else:
         Writer(plan, report, user=user, run=run, progress=progress).write()
         report.written = True
+        bump_data_version()  # bulk writes send no signals: cached list counts are stale now
         report.state = "done"
         if skip_invalid and report.rows_invalid:
             report.notes.append(

@@ -7,10 +7,12 @@ import re
 from typing import Any
 
 from django.core.exceptions import BadRequest
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+
+from deltaregio.ops.pagination import CachedCountPaginator
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -38,7 +40,7 @@ PER_PAGE = 100
 def paginate(request: HttpRequest, items: Any, *, per_page: int = PER_PAGE) -> Page:
     """The page of `items` asked for with ?page=N: a page number that is not a whole number is a bad
     request (400), one past the last page is not found (404)."""
-    paginator = Paginator(items, per_page)
+    paginator = CachedCountPaginator(items, per_page)
     try:
         return paginator.page(request.GET.get("page", 1))
     except PageNotAnInteger as exc:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deltaregio.ops.pagination import fragment_cache
 from deltaregio.projects import selectors as projects
 from deltaregio.projects.models import Project, WorkPackage
 from deltaregio.web.access import allowed_for
@@ -52,7 +53,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
     """Public for published projects; officers and partners also see the unpublished ones they may.
     100 to a page."""
     page = paginate(request, projects.project_list(user=request.user))
-    return render_page(request, "project_list.html", {"projects": page.object_list, "page": page})
+    context = {"projects": page.object_list, "page": page, "fragment_cache": fragment_cache(request)}
+    return render_page(request, "project_list.html", context)
 
 
 @allowed_for("projects.view_project")
