@@ -203,6 +203,28 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     # --- imports ---
     "imports:run_list": Pending("needs recorded import runs of an officer"),
     "imports:run_detail": Pending("one run's stored report (a JSON field), no related rows"),
+    # --- monitoring ---
+    "monitoring-dashboard-list": Covered(
+        "monitoring/test_dashboard.py", "test_dashboard_queries_do_not_grow_with_rows"
+    ),
+    "monitoring-indicator-list": Covered(
+        "monitoring/test_dashboard.py", "test_indicator_and_measurement_api_queries_do_not_grow"
+    ),
+    "monitoring-measurement-list": Covered(
+        "monitoring/test_dashboard.py", "test_indicator_and_measurement_api_queries_do_not_grow"
+    ),
+    "monitoring:indicator_detail": Covered(
+        "monitoring/test_dashboard.py", "test_indicator_and_measurement_api_queries_do_not_grow"
+    ),
+    "monitoring-indicator-detail": Covered(
+        "monitoring/test_queries.py", "test_an_indicator_and_a_measurement_cost_the_same_whichever_is_shown"
+    ),
+    "monitoring-measurement-detail": Covered(
+        "monitoring/test_queries.py", "test_an_indicator_and_a_measurement_cost_the_same_whichever_is_shown"
+    ),
+    "monitoring:report_list": Covered(
+        "monitoring/test_queries.py", "test_the_report_list_does_not_grow_with_the_reports"
+    ),
 }
 
 LIST_OR_DETAIL = re.compile(r"(list|detail)$")
