@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "deltaregio.funnel",
     "deltaregio.vouchers",
     "deltaregio.imports",
+    "deltaregio.calls",
     "deltaregio.seed",
     "deltaregio.api",
     "deltaregio.web",
