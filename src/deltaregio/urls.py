@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("deltaregio.funnel.urls")),
     path("", include("deltaregio.vouchers.urls")),
     path("", include("deltaregio.imports.urls")),
+    path("", include("deltaregio.calls.urls")),
     path("", include("deltaregio.web.urls")),
     prefix_default_language=False,
 )

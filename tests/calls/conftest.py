@@ -106,7 +106,9 @@ STEP2_CLOSES = (NOW + dt.timedelta(days=60)).replace(hour=17, minute=0, second=0
 NOW_STEP2 = NOW + dt.timedelta(days=30)
 
 
-def build_call(officer: User, committee: Committee, *, code: str = "test-cross-border") -> CallSetup:
+def build_call(
+    officer: User, committee: Committee, *, code: str = "test-cross-border", publish: bool = True, step2_opens: dt.datetime | None = None
+) -> CallSetup:
     instrument = Instrument.objects.get(code="interreg-vl-nl")
     call = Call.objects.create(code=code, instrument=instrument, name="Cross-border pilot lines", kind=Call.Kind.TWO_STEP, source_document="screen: test")
     setup = services.setup_save(
@@ -114,7 +116,7 @@ def build_call(officer: User, committee: Committee, *, code: str = "test-cross-b
         sections={"1": ["summary", "partners", "work_packages", "budget", "co_financing", "trl"], "2": ["summary", "partners", "work_packages", "budget", "co_financing", "trl", "attachments"]},
     )
     services.round_add(by=officer, setup=setup, step=1, number=1, opens_at=STEP1_OPENS, closes_at=STEP1_CLOSES)
-    services.round_add(by=officer, setup=setup, step=2, number=1, opens_at=STEP2_OPENS, closes_at=STEP2_CLOSES)
+    services.round_add(by=officer, setup=setup, step=2, number=1, opens_at=step2_opens or STEP2_OPENS, closes_at=STEP2_CLOSES)
     services.criterion_add(by=officer, setup=setup, step=2, code="quality", name="Quality", weight="2", scale_min=0, scale_max=5)
     services.criterion_add(by=officer, setup=setup, step=2, code="impact", name="Impact", weight="1", scale_min=0, scale_max=5)
     services.rule_add(by=officer, setup=setup, kind="min_partners", params={"count": 2})
@@ -123,11 +125,15 @@ def build_call(officer: User, committee: Committee, *, code: str = "test-cross-b
     services.rule_add(by=officer, setup=setup, kind="max_co_financing_rate", params={"source": "ERDF", "max_rate": "50"})
     services.rule_add(by=officer, setup=setup, kind="max_grant", params={"amount": "800000"})
     services.rule_add(by=officer, setup=setup, kind="required_documents", params={"kinds": ["partnership-agreement"]}, step=2)
-    return services.call_publish(by=officer, setup=setup, now=NOW)
+    return services.call_publish(by=officer, setup=setup, now=NOW) if publish else setup
 
 
 @pytest.fixture
 def world(make_user: Callable[..., User]) -> World:
+    return make_world(make_user)
+
+
+def make_world(make_user: Callable[..., User], **call_options: Any) -> World:
     officer = make_user(Role.PROGRAMME_OFFICER)
     member, other_member = make_user(Role.COMMITTEE_MEMBER), make_user(Role.COMMITTEE_MEMBER)
     committee = Committee.objects.create(name="Test steering committee", slug="test-committee")
@@ -141,7 +147,7 @@ def world(make_user: Callable[..., User]) -> World:
     dutch.email = "dutch@example.org"
     dutch.save()
     return World(
-        setup=build_call(officer, committee),
+        setup=build_call(officer, committee, **call_options),
         committee=committee,
         officer=officer,
         flemish=flemish,
