@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("deltaregio.funnel.api_urls")),
     path("api/v1/", include("deltaregio.vouchers.api_urls")),
     path("api/v1/", include("deltaregio.imports.api_urls")),
+    path("api/v1/", include("deltaregio.calls.api_urls")),
     path("api/v1/", include("deltaregio.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -53,21 +53,37 @@ class World:
 
     def registration(self, acronym: str = "CROSS") -> Proposal:
         """A complete step-1 registration by the Flemish applicant with the Dutch partner."""
-        p = services.proposal_create(by=self.flemish, setup=self.setup, acronym=acronym, title="Cross-border pilot lines", organisation=self.sirris)
+        p = services.proposal_create(
+            by=self.flemish,
+            setup=self.setup,
+            acronym=acronym,
+            title="Cross-border pilot lines",
+            organisation=self.sirris,
+        )
         services.collaborator_add(by=self.flemish, proposal=p, user=self.dutch, role="editor")
         services.partner_add(by=self.dutch, proposal=p, organisation=self.holst, role="partner")
-        services.proposal_update(by=self.flemish, proposal=p, summary="Two pilot lines, one programme.", trl_start=4, trl_end=6)
+        services.proposal_update(
+            by=self.flemish, proposal=p, summary="Two pilot lines, one programme.", trl_start=4, trl_end=6
+        )
         return Proposal.objects.get(pk=p.pk)
 
     def complete_budget(self, p: Proposal) -> Proposal:
         wp = services.work_package_add(by=self.flemish, proposal=p, number=1, title="Pilot line")
         lead, partner = list(p.partners.order_by("role"))
-        services.budget_line_save(by=self.flemish, proposal=p, partner=lead, work_package=wp, amount="600000.00")
-        services.budget_line_save(by=self.dutch, proposal=p, partner=partner, work_package=wp, amount="400000.00")
+        services.budget_line_save(
+            by=self.flemish, proposal=p, partner=lead, work_package=wp, amount="600000.00"
+        )
+        services.budget_line_save(
+            by=self.dutch, proposal=p, partner=partner, work_package=wp, amount="400000.00"
+        )
         services.co_financing_save(by=self.flemish, proposal=p, partner=lead, source="ERDF", rate="50")
         services.proposal_update(
-            by=self.flemish, proposal=p, total_cost="1000000.00", requested_grant="500000.00",
-            start_date=dt.date(2027, 1, 1), end_date=dt.date(2029, 12, 31),
+            by=self.flemish,
+            proposal=p,
+            total_cost="1000000.00",
+            requested_grant="500000.00",
+            start_date=dt.date(2027, 1, 1),
+            end_date=dt.date(2029, 12, 31),
         )
         return Proposal.objects.get(pk=p.pk)
 
@@ -83,7 +99,13 @@ class World:
 
     def full_submitted(self) -> Proposal:
         full = services.full_application_start(by=self.flemish, registration=self.preselected())
-        services.attachment_add(by=self.flemish, proposal=full, kind="partnership-agreement", file_name="pa.pdf", content=b"%PDF-1.4")
+        services.attachment_add(
+            by=self.flemish,
+            proposal=full,
+            kind="partnership-agreement",
+            file_name="pa.pdf",
+            content=b"%PDF-1.4",
+        )
         return services.proposal_submit(by=self.flemish, proposal=full, now=NOW_STEP2)
 
     def scored(self) -> Proposal:
@@ -91,7 +113,9 @@ class World:
         services.eligibility_check(by=self.officer, proposal=full, passed=True)
         for reviewer, (q, i) in ((self.reviewer1, (4, 3)), (self.reviewer2, (5, 4))):
             a = services.reviewer_assign(by=self.officer, proposal=full, reviewer=reviewer)
-            services.scores_save(by=reviewer, assignment=a, scores={"quality": (q, "good"), "impact": (i, "fine")}, final=True)
+            services.scores_save(
+                by=reviewer, assignment=a, scores={"quality": (q, "good"), "impact": (i, "fine")}, final=True
+            )
         services.consolidate(by=self.officer, setup=self.setup, step=2)
         return Proposal.objects.get(pk=full.pk)
 
@@ -107,24 +131,60 @@ NOW_STEP2 = NOW + dt.timedelta(days=30)
 
 
 def build_call(
-    officer: User, committee: Committee, *, code: str = "test-cross-border", publish: bool = True, step2_opens: dt.datetime | None = None
+    officer: User,
+    committee: Committee,
+    *,
+    code: str = "test-cross-border",
+    publish: bool = True,
+    step2_opens: dt.datetime | None = None,
 ) -> CallSetup:
     instrument = Instrument.objects.get(code="interreg-vl-nl")
-    call = Call.objects.create(code=code, instrument=instrument, name="Cross-border pilot lines", kind=Call.Kind.TWO_STEP, source_document="screen: test")
-    setup = services.setup_save(
-        by=officer, call=call, steps=2, envelope="1200000.00", committee=committee,
-        sections={"1": ["summary", "partners", "work_packages", "budget", "co_financing", "trl"], "2": ["summary", "partners", "work_packages", "budget", "co_financing", "trl", "attachments"]},
+    call = Call.objects.create(
+        code=code,
+        instrument=instrument,
+        name="Cross-border pilot lines",
+        kind=Call.Kind.TWO_STEP,
+        source_document="screen: test",
     )
-    services.round_add(by=officer, setup=setup, step=1, number=1, opens_at=STEP1_OPENS, closes_at=STEP1_CLOSES)
-    services.round_add(by=officer, setup=setup, step=2, number=1, opens_at=step2_opens or STEP2_OPENS, closes_at=STEP2_CLOSES)
-    services.criterion_add(by=officer, setup=setup, step=2, code="quality", name="Quality", weight="2", scale_min=0, scale_max=5)
-    services.criterion_add(by=officer, setup=setup, step=2, code="impact", name="Impact", weight="1", scale_min=0, scale_max=5)
+    setup = services.setup_save(
+        by=officer,
+        call=call,
+        steps=2,
+        envelope="1200000.00",
+        committee=committee,
+        sections={
+            "1": ["summary", "partners", "work_packages", "budget", "co_financing", "trl"],
+            "2": ["summary", "partners", "work_packages", "budget", "co_financing", "trl", "attachments"],
+        },
+    )
+    services.round_add(
+        by=officer, setup=setup, step=1, number=1, opens_at=STEP1_OPENS, closes_at=STEP1_CLOSES
+    )
+    services.round_add(
+        by=officer, setup=setup, step=2, number=1, opens_at=step2_opens or STEP2_OPENS, closes_at=STEP2_CLOSES
+    )
+    services.criterion_add(
+        by=officer, setup=setup, step=2, code="quality", name="Quality", weight="2", scale_min=0, scale_max=5
+    )
+    services.criterion_add(
+        by=officer, setup=setup, step=2, code="impact", name="Impact", weight="1", scale_min=0, scale_max=5
+    )
     services.rule_add(by=officer, setup=setup, kind="min_partners", params={"count": 2})
-    services.rule_add(by=officer, setup=setup, kind="cross_border", params={"regions": ["BE:Vlaanderen", "NL"]})
+    services.rule_add(
+        by=officer, setup=setup, kind="cross_border", params={"regions": ["BE:Vlaanderen", "NL"]}
+    )
     services.rule_add(by=officer, setup=setup, kind="trl_range", params={"min": 3, "max": 7})
-    services.rule_add(by=officer, setup=setup, kind="max_co_financing_rate", params={"source": "ERDF", "max_rate": "50"})
+    services.rule_add(
+        by=officer, setup=setup, kind="max_co_financing_rate", params={"source": "ERDF", "max_rate": "50"}
+    )
     services.rule_add(by=officer, setup=setup, kind="max_grant", params={"amount": "800000"})
-    services.rule_add(by=officer, setup=setup, kind="required_documents", params={"kinds": ["partnership-agreement"]}, step=2)
+    services.rule_add(
+        by=officer,
+        setup=setup,
+        kind="required_documents",
+        params={"kinds": ["partnership-agreement"]},
+        step=2,
+    )
     return services.call_publish(by=officer, setup=setup, now=NOW) if publish else setup
 
 

@@ -137,7 +137,10 @@ def test_two_step_cross_border_call_in_the_browser(e2e_world: World, browse: Any
     full = Proposal.objects.get(registration=registration)
     assert "Attach the document partnership-agreement" in flemish.locator("#findings").inner_text()
     flemish.fill("#f-a-kind", "partnership-agreement")
-    flemish.set_input_files("#f-a-file", files=[{"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 agreement"}])
+    flemish.set_input_files(
+        "#f-a-file",
+        files=[{"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 agreement"}],
+    )
     click(flemish, "Attach")
     click(flemish, "Submit the proposal")
     assert "The proposal is submitted." in messages(flemish)

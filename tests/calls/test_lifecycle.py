@@ -30,8 +30,12 @@ def test_two_step_call_to_running_project(world: World) -> None:
     # consolidated: reviewer 1 (4*2+3)/3, reviewer 2 (5*2+4)/3 → mean 25/6 = 4.17
     assert full.consolidated_score == Decimal("4.17")
     decision = services.decide(
-        by=world.member, proposal=full, outcome=Action.APPROVE_WITH_CONDITIONS, date=NOW.date(),
-        note="Approved.", conditions=["Sign the partnership agreement."],
+        by=world.member,
+        proposal=full,
+        outcome=Action.APPROVE_WITH_CONDITIONS,
+        date=NOW.date(),
+        note="Approved.",
+        conditions=["Sign the partnership agreement."],
     )
     full.refresh_from_db()
     assert full.status == Status.APPROVED_WITH_CONDITIONS
@@ -42,7 +46,12 @@ def test_two_step_call_to_running_project(world: World) -> None:
     assert [wp.title for wp in project.work_packages.all()] == ["Pilot line"]
     assert sum(line.amount for line in BudgetLine.objects.filter(project=project)) == Decimal("1000000.00")
     assert CoFinancingLine.objects.get(project=project).rate == Decimal("50.00")
-    assert [s.status for s in project.status_history.all()] == ["registered", "preselected", "submitted", "approved"]
+    assert [s.status for s in project.status_history.all()] == [
+        "registered",
+        "preselected",
+        "submitted",
+        "approved",
+    ]
     # the applicants were told (the e-mail goes when the transaction commits)
     with pytest.raises(services.TransitionRefused):
         services.project_start(by=world.officer, proposal=full)
@@ -54,7 +63,11 @@ def test_two_step_call_to_running_project(world: World) -> None:
     project.refresh_from_db()
     assert project.status == "running"
     assert [e.to_status for e in ProposalEvent.objects.filter(proposal=full)] == [
-        "submitted", "eligible", "approved_with_conditions", "approved", "running",
+        "submitted",
+        "eligible",
+        "approved_with_conditions",
+        "approved",
+        "running",
     ]
     assert Decision.objects.filter(proposal__in=[full, registration]).count() == 2
 
@@ -85,7 +98,9 @@ def test_decisions_are_append_only(world: World) -> None:
 
 def test_returned_application_is_resubmitted_and_decided_again(world: World) -> None:
     full = world.scored()
-    services.decide(by=world.member, proposal=full, outcome=Action.RETURN, date=NOW.date(), note="Sharpen WP 1.")
+    services.decide(
+        by=world.member, proposal=full, outcome=Action.RETURN, date=NOW.date(), note="Sharpen WP 1."
+    )
     full.refresh_from_db()
     assert full.status == Status.RETURNED and full.is_editable
     services.proposal_update(by=world.flemish, proposal=full, summary="Sharper.")

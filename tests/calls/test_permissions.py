@@ -50,14 +50,21 @@ def test_reviewer_sees_only_assigned_proposals_and_not_the_others_scores(world: 
     with pytest.raises(PermissionDenied):
         services.scores_save(by=world.reviewer2, assignment=a1, scores={"quality": (1, "")})
     a2 = services.reviewer_assign(by=world.officer, proposal=full, reviewer=world.reviewer2)
-    services.scores_save(by=world.reviewer1, assignment=a1, scores={"quality": (4, ""), "impact": (3, "")}, final=True)
+    services.scores_save(
+        by=world.reviewer1, assignment=a1, scores={"quality": (4, ""), "impact": (3, "")}, final=True
+    )
     visible = selectors.scores_visible(user=world.reviewer2, proposal=full)
     assert [s.assignment_id for s in visible] == []
     assert {s.assignment_id for s in selectors.scores_visible(user=world.officer, proposal=full)} == {a1.pk}
-    services.scores_save(by=world.reviewer2, assignment=a2, scores={"quality": (5, ""), "impact": (4, "")}, final=True)
+    services.scores_save(
+        by=world.reviewer2, assignment=a2, scores={"quality": (5, ""), "impact": (4, "")}, final=True
+    )
     services.consolidate(by=world.officer, setup=world.setup, step=2)
     full.refresh_from_db()
-    assert {s.assignment_id for s in selectors.scores_visible(user=world.reviewer2, proposal=full)} == {a1.pk, a2.pk}
+    assert {s.assignment_id for s in selectors.scores_visible(user=world.reviewer2, proposal=full)} == {
+        a1.pk,
+        a2.pk,
+    }
     # submitted scores are final
     assert not world.reviewer1.has_perm("calls.score_proposal", full)
 

@@ -21,15 +21,23 @@ def codes(findings: list[Finding]) -> set[str]:
 
 def test_the_library() -> None:
     assert set(RULE_TYPES) == {
-        "min_partners", "cross_border", "trl_range", "max_total_cost", "max_grant",
-        "max_co_financing_rate", "min_application_domains", "required_documents",
+        "min_partners",
+        "cross_border",
+        "trl_range",
+        "max_total_cost",
+        "max_grant",
+        "max_co_financing_rate",
+        "min_application_domains",
+        "required_documents",
     }
 
 
 def test_presubmission_check_lists_every_unmet_rule_with_its_section(world: World) -> None:
     from deltaregio.calls.models import ProposalPartner
 
-    p = services.proposal_create(by=world.flemish, setup=world.setup, acronym="LONE", title="Alone", organisation=world.sirris)
+    p = services.proposal_create(
+        by=world.flemish, setup=world.setup, acronym="LONE", title="Alone", organisation=world.sirris
+    )
     findings = services.presubmission_findings(p)
     by_rule = {f.rule: f.section for f in findings}
     assert by_rule["min_partners"] == "partners"
@@ -65,7 +73,9 @@ def test_rules_of_step_two_apply_to_the_full_application_only(world: World) -> N
         ("max_co_financing_rate", {"source": "ERDF", "max_rate": "40"}, "above the allowed 40"),
     ],
 )
-def test_each_rule_type_finds_its_problem(world: World, kind: str, params: dict[str, Any], expect: str) -> None:
+def test_each_rule_type_finds_its_problem(
+    world: World, kind: str, params: dict[str, Any], expect: str
+) -> None:
     p = world.complete_budget(world.registration())
     assert eligibility.validate_rule(kind, params) == []
     findings = RULE_TYPES[kind].check(p, params)

@@ -49,12 +49,21 @@ def test_allowed_transition_is_taken(world: World, key: tuple[str, str], target:
     assert p.status == target
 
 
-@pytest.mark.parametrize("outcome", [Action.APPROVE, Action.APPROVE_WITH_CONDITIONS, Action.REJECT, Action.RETURN])
+@pytest.mark.parametrize(
+    "outcome", [Action.APPROVE, Action.APPROVE_WITH_CONDITIONS, Action.REJECT, Action.RETURN]
+)
 def test_a_registration_is_not_approved(world: World, outcome: str) -> None:
     p = world.submitted_registration()
     services.eligibility_check(by=world.officer, proposal=p, passed=True)
     with pytest.raises(services.ValidationError, match="not a decision of this step"):
-        services.decide(by=world.member, proposal=p, outcome=outcome, date=p.submitted_at.date(), note="x", conditions=["c"] if outcome == Action.APPROVE_WITH_CONDITIONS else [])
+        services.decide(
+            by=world.member,
+            proposal=p,
+            outcome=outcome,
+            date=p.submitted_at.date(),
+            note="x",
+            conditions=["c"] if outcome == Action.APPROVE_WITH_CONDITIONS else [],
+        )
     p.refresh_from_db()
     assert p.status == Status.ELIGIBLE and not p.decisions.exists()
 

@@ -320,7 +320,8 @@ class MinApplicationDomains(RuleType):
                 Finding(
                     self.code,
                     _(
-                        "The proposal names %(have)s application domain(s); the call asks for at least %(need)s."
+                        "The proposal names %(have)s application domain(s); "
+                        "the call asks for at least %(need)s."
                     )
                     % {"have": count, "need": params["count"]},
                     "domains",

@@ -36,7 +36,8 @@ def decision_pdf(decision: Decision) -> bytes:
     fact(_("Date"), date_format(decision.date, "DATE_FORMAT") if decision.date else decision.date_text)
     fact(_("Decision"), str(decision.get_outcome_display()))
     if decision.granted_amount is not None:
-        fact(_("Grant awarded"), f"EUR {number_format(decision.granted_amount, decimal_pos=2, use_l10n=True, force_grouping=True)}")
+        amount = number_format(decision.granted_amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+        fact(_("Grant awarded"), f"EUR {amount}")
     if decision.note:
         pdf.ln(2)
         pdf.set_font("helvetica", size=10)
@@ -52,6 +53,12 @@ def decision_pdf(decision: Decision) -> bytes:
     pdf.ln(4)
     pdf.set_font("helvetica", "I", 9)
     pdf.multi_cell(
-        0, 5, latin1(_("This decision is final; a later decision on the same proposal is recorded as a new decision.")), new_x="LMARGIN", new_y="NEXT"
+        0,
+        5,
+        latin1(
+            _("This decision is final; a later decision on the same proposal is recorded as a new decision.")
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     return bytes(pdf.output())

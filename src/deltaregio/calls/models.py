@@ -566,6 +566,9 @@ class EligibilityCheck(models.Model):
         verbose_name = _("eligibility check")
         verbose_name_plural = _("eligibility checks")
 
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {'eligible' if self.passed else 'not eligible'}"
+
 
 class ConflictDeclaration(models.Model):
     """A reviewer declares a conflict of interest with a proposal; they can then not be assigned."""
@@ -583,6 +586,9 @@ class ConflictDeclaration(models.Model):
         verbose_name = _("declared conflict")
         verbose_name_plural = _("declared conflicts")
         constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="conflict_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} × {self.proposal_id}"
 
 
 class Assignment(models.Model):
@@ -632,6 +638,9 @@ class Score(models.Model):
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.value}"
 
 
 class _AppendOnly(models.Model):
@@ -746,3 +755,6 @@ class ProposalEvent(_AppendOnly):
         ordering = ["proposal", "id"]
         verbose_name = _("proposal step")
         verbose_name_plural = _("proposal history")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.from_status} → {self.to_status}"

@@ -15,7 +15,7 @@ from typing import Any
 import rules
 
 from deltaregio.accounts.rules import is_applicant, is_staff_or_officer
-from deltaregio.calls.models import EDITABLE, Assignment, CallSetup, Collaborator, Proposal, Status
+from deltaregio.calls.models import EDITABLE, Assignment, CallSetup, Collaborator, Committee, Proposal, Status
 
 
 def _proposal(obj: Any) -> Proposal | None:
@@ -91,7 +91,7 @@ def is_committee_member(user: Any, obj: Any) -> bool:
     setup = _setup(obj)
     if setup is None or setup.committee_id is None or not getattr(user, "is_authenticated", False):
         return False
-    return bool(setup.committee.members.filter(pk=user.pk).exists())
+    return bool(Committee.objects.filter(pk=setup.committee_id, members=user).exists())
 
 
 @rules.predicate

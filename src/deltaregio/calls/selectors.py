@@ -48,7 +48,12 @@ def call_detail(*, user: Any, code: str) -> CallSetup:
     return (
         visible_setups(user)
         .select_related("call", "call__instrument", "committee", "programme_line")
-        .prefetch_related("rounds", "criteria", "rules", Prefetch("call__statistics", queryset=CallStatistic.objects.order_by("scope")))
+        .prefetch_related(
+            "rounds",
+            "criteria",
+            "rules",
+            Prefetch("call__statistics", queryset=CallStatistic.objects.order_by("scope")),
+        )
         .get(call__code=code)
     )
 
@@ -86,7 +91,9 @@ def proposal_list(*, user: Any, setup: CallSetup | None = None) -> QuerySet[Prop
 def proposal_detail(*, user: Any, pk: int) -> Proposal:
     return (
         visible_proposals(user)
-        .select_related("setup", "setup__call", "setup__call__instrument", "setup__committee", "registration", "project")
+        .select_related(
+            "setup", "setup__call", "setup__call__instrument", "setup__committee", "registration", "project"
+        )
         .prefetch_related(
             Prefetch("partners", queryset=_partners().prefetch_related("budget_lines", "co_financing")),
             "work_packages",
@@ -101,7 +108,10 @@ def proposal_detail(*, user: Any, pk: int) -> Proposal:
             "setup__rules",
             "setup__criteria",
             "setup__rounds",
-            Prefetch("decisions", queryset=Decision.objects.select_related("meeting").prefetch_related("conditions")),
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("meeting").prefetch_related("conditions"),
+            ),
             "conditions",
             "events",
             "eligibility_checks",
@@ -125,7 +135,9 @@ def _co_financing() -> QuerySet[Any]:
 def scores_visible(*, user: Any, proposal: Proposal) -> list[Score]:
     """Blind scoring: a reviewer sees their own scores until the proposal is consolidated; officers and
     the committee see all."""
-    qs = Score.objects.filter(assignment__proposal=proposal).select_related("criterion", "assignment__reviewer")
+    qs = Score.objects.filter(assignment__proposal=proposal).select_related(
+        "criterion", "assignment__reviewer"
+    )
     if user.has_perm("calls.view_all_scores", proposal) or proposal.consolidated_at is not None:
         return list(qs.order_by("assignment__reviewer__username", "criterion__order"))
     return list(qs.filter(assignment__reviewer=user).order_by("criterion__order"))
@@ -187,7 +199,9 @@ def call_statistics(*, setup: CallSetup) -> Statistics:
     stats.submitted = len(chosen)
     stats.granted = sum(1 for p in chosen if p.status in GRANTED_STATUSES)
     stats.requested = sum((p.requested_grant or Decimal("0") for p in chosen), Decimal("0"))
-    stats.granted_amount = sum((p.granted_amount or Decimal("0") for p in chosen if p.status in GRANTED_STATUSES), Decimal("0"))
+    stats.granted_amount = sum(
+        (p.granted_amount or Decimal("0") for p in chosen if p.status in GRANTED_STATUSES), Decimal("0")
+    )
     if any(p.requested_grant is None for p in chosen):
         stats.missing.append("requested")
     if setup.envelope:

@@ -238,7 +238,7 @@ def criterion_add(
         errors["code"] = [_("Step %(step)s has a criterion %(code)s already.") % {"step": step, "code": code}]
     _raise(errors)
     order = Criterion.objects.filter(setup=setup, step=step).count() + 1
-    return Criterion.objects.create(
+    return Criterion.objects.create(  # type: ignore[misc]
         setup=setup,
         step=step,
         code=code,
@@ -424,7 +424,7 @@ def proposal_update(
         if items is not None and any(i.programme_id not in programme_ids for i in items):
             errors[name] = [_("Choose only those of this call's programme.")]
     _raise(errors)
-    for name, value in (
+    changes: tuple[tuple[str, Any], ...] = (
         ("title", title.strip() if title is not None else None),
         ("summary", summary),
         ("trl_start", trl_start),
@@ -433,7 +433,8 @@ def proposal_update(
         ("requested_grant", grant),
         ("start_date", start_date),
         ("end_date", end_date),
-    ):
+    )
+    for name, value in changes:
         if value is not None:
             setattr(proposal, name, value)
     proposal._history_user = by  # type: ignore[attr-defined]
@@ -499,7 +500,7 @@ def collaborator_add(
     if role not in Collaborator.Role.values:
         errors["role"] = [_("%(value)s is not a collaborator role.") % {"value": role}]
     _raise(errors)
-    return Collaborator.objects.create(proposal=proposal, user=user, role=role)
+    return Collaborator.objects.create(proposal=proposal, user=user, role=role)  # type: ignore[misc]
 
 
 @transaction.atomic
@@ -531,7 +532,7 @@ def budget_line_save(
         errors["work_package"] = [_("This work package is not part of the proposal.")]
     value = _amount(amount, "amount", errors, allow_none=False)
     _raise(errors)
-    line, _created = BudgetLine.objects.update_or_create(
+    line, _created = BudgetLine.objects.update_or_create(  # type: ignore[misc]
         partner=partner, work_package=work_package, defaults={"proposal": proposal, "amount": value}
     )
     return line
@@ -579,7 +580,7 @@ def co_financing_save(
                 % {"partner": partner.organisation, "total": others + value}
             ]
     _raise(errors)
-    line, _created = CoFinancing.objects.update_or_create(
+    line, _created = CoFinancing.objects.update_or_create(  # type: ignore[misc]
         partner=partner, source=source.strip(), defaults={"proposal": proposal, "rate": value}
     )
     return line
@@ -778,7 +779,7 @@ def reviewer_assign(*, by: Any, proposal: Proposal, reviewer: User | None) -> As
         elif proposal.assignments.filter(reviewer=reviewer).exists():
             errors["reviewer"] = [_("%(user)s is assigned already.") % {"user": reviewer}]
     _raise(errors)
-    return Assignment.objects.create(proposal=proposal, reviewer=reviewer, assigned_by=by)
+    return Assignment.objects.create(proposal=proposal, reviewer=reviewer, assigned_by=by)  # type: ignore[misc]
 
 
 @transaction.atomic
@@ -1010,7 +1011,7 @@ def _project_history(proposal: Proposal) -> list[Any]:
     for item in chain:
         step = 1 if (item.step == 1 and item.setup.steps == 2) else 2
         for event in item.events.order_by("id"):
-            status = mapping.get((step, event.to_status))
+            status = mapping.get((step, event.to_status))  # type: ignore[arg-type]
             if status:
                 entries.append(
                     NewStatus(

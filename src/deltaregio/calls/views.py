@@ -72,7 +72,9 @@ def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError as exc:
-        raise ValidationError({"date": [_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}]}) from exc
+        raise ValidationError(
+            {"date": [_("%(value)s is not a date (YYYY-MM-DD).") % {"value": value}]}
+        ) from exc
 
 
 def _int(value: str, name: str) -> int | None:
@@ -85,7 +87,11 @@ def _int(value: str, name: str) -> int | None:
 
 
 def _money(value: Any) -> str:
-    return "" if value is None else f"€ {number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)}"
+    return (
+        ""
+        if value is None
+        else f"€ {number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)}"
+    )
 
 
 # --- calls ------------------------------------------------------------------------------------------
@@ -106,10 +112,19 @@ def statistics_chart(stats: selectors.Statistics, published: list[Any]) -> Any:
     if stats.envelope is not None:
         items.insert(0, (_("budget envelope"), stats.envelope, _money(stats.envelope)))
     for stat in published:
-        for label, value in ((_("requested (published)"), stat.requested_amount), (_("granted (published)"), stat.granted_amount)):
+        for label, value in (
+            (_("requested (published)"), stat.requested_amount),
+            (_("granted (published)"), stat.granted_amount),
+        ):
             if value is not None:
                 factor = {"EUR": 1, "kEUR": 1000, "MEUR": 1000000, "BEUR": 1000000000}.get(stat.unit, 1)
-                items.append((f"{label}", Decimal(value) * factor, f"{number_format(value, use_l10n=True)} {stat.unit}"))
+                items.append(
+                    (
+                        f"{label}",
+                        Decimal(value) * factor,
+                        f"{number_format(value, use_l10n=True)} {stat.unit}",
+                    )
+                )
     return bars([item for item in items if item[1]], label_width=260)
 
 
@@ -122,18 +137,25 @@ def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     stats = selectors.call_statistics(setup=setup)
     published = selectors.published_statistics(setup=setup)
-    orgs = Organisation.objects.filter(affiliations__user=user).order_by("name") if user.is_authenticated else []
+    orgs = (
+        Organisation.objects.filter(affiliations__user=user).order_by("name") if user.is_authenticated else []
+    )
     return render(
         request,
         "calls/call_detail.html",
         {
             "setup": setup,
             "call": setup.call,
-            "rules": [(rule, RULE_TYPES[rule.kind].describe(rule.params) if rule.kind in RULE_TYPES else rule.kind) for rule in setup.rules.all()],
+            "rules": [
+                (rule, RULE_TYPES[rule.kind].describe(rule.params) if rule.kind in RULE_TYPES else rule.kind)
+                for rule in setup.rules.all()
+            ],
             "stats": stats,
             "published": published,
             "chart": statistics_chart(stats, published),
-            "sections": [(step, [SECTIONS[s] for s in setup.sections_for(step)]) for step in range(1, setup.steps + 1)],
+            "sections": [
+                (step, [SECTIONS[s] for s in setup.sections_for(step)]) for step in range(1, setup.steps + 1)
+            ],
             "can_manage": user.has_perm("calls.manage_call", setup),
             "can_propose": user.has_perm("calls.add_proposal", setup) and bool(orgs),
             "can_rank": user.has_perm("calls.view_ranking", setup),
@@ -161,10 +183,16 @@ def call_publish(request: HttpRequest, code: str) -> HttpResponse:
 def proposal_create(request: HttpRequest, code: str) -> HttpResponse:
     """Applicants acting for an organisation: register a proposal with that organisation as lead."""
     setup = _setup(request, code)
-    org = Organisation.objects.filter(pk=_int(request.POST.get("organisation", ""), "organisation") or 0).first()
+    org = Organisation.objects.filter(
+        pk=_int(request.POST.get("organisation", ""), "organisation") or 0
+    ).first()
     try:
         proposal = services.proposal_create(
-            by=request.user, setup=setup, acronym=request.POST.get("acronym", ""), title=request.POST.get("title", ""), organisation=org
+            by=request.user,
+            setup=setup,
+            acronym=request.POST.get("acronym", ""),
+            title=request.POST.get("title", ""),
+            organisation=org,
         )
     except ValidationError as exc:
         _errors(request, exc)
@@ -188,7 +216,9 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("calls:ranking", code=code)
-    waiting = selectors.proposal_list(user=request.user, setup=setup).filter(step=step, status=Status.ELIGIBLE, consolidated_at__isnull=True)
+    waiting = selectors.proposal_list(user=request.user, setup=setup).filter(
+        step=step, status=Status.ELIGIBLE, consolidated_at__isnull=True
+    )
     return render(
         request,
         "calls/ranking.html",
@@ -237,15 +267,27 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": user.has_perm("calls.change_proposal", proposal),
             "can_manage": user.has_perm("calls.manage_collaborators", proposal),
             "can_submit": user.has_perm("calls.submit_proposal", proposal),
-            "can_withdraw": user.has_perm("calls.withdraw_proposal", proposal) and proposal.status in {Status.DRAFT, Status.SUBMITTED, Status.ELIGIBLE, Status.RETURNED, Status.PRESELECTED} and not hasattr(proposal, "full_application"),
-            "can_full": user.has_perm("calls.start_full_application", proposal) and proposal.status == Status.PRESELECTED and setup.steps == 2 and proposal.step == 1 and not Proposal.objects.filter(registration=proposal).exists(),
+            "can_withdraw": user.has_perm("calls.withdraw_proposal", proposal)
+            and proposal.status
+            in {Status.DRAFT, Status.SUBMITTED, Status.ELIGIBLE, Status.RETURNED, Status.PRESELECTED}
+            and not hasattr(proposal, "full_application"),
+            "can_full": user.has_perm("calls.start_full_application", proposal)
+            and proposal.status == Status.PRESELECTED
+            and setup.steps == 2
+            and proposal.step == 1
+            and not Proposal.objects.filter(registration=proposal).exists(),
             "full_application": Proposal.objects.filter(registration=proposal).first(),
-            "can_check": user.has_perm("calls.check_eligibility", proposal) and proposal.status == Status.SUBMITTED,
-            "can_assign": user.has_perm("calls.assign_reviewer", proposal) and proposal.status == Status.ELIGIBLE and proposal.decision_step == 2,
+            "can_check": user.has_perm("calls.check_eligibility", proposal)
+            and proposal.status == Status.SUBMITTED,
+            "can_assign": user.has_perm("calls.assign_reviewer", proposal)
+            and proposal.status == Status.ELIGIBLE
+            and proposal.decision_step == 2,
             "can_decide": user.has_perm("calls.decide", proposal) and proposal.status == Status.ELIGIBLE,
             "can_confirm": user.has_perm("calls.confirm_condition", proposal),
-            "can_start": user.has_perm("calls.start_project", proposal) and proposal.status == Status.APPROVED,
-            "can_letter": user.has_perm("calls.view_decision_letter", proposal) and bool(proposal.decisions.all()),
+            "can_start": user.has_perm("calls.start_project", proposal)
+            and proposal.status == Status.APPROVED,
+            "can_letter": user.has_perm("calls.view_decision_letter", proposal)
+            and bool(proposal.decisions.all()),
             "own_assignment": own_assignment,
             "scores": selectors.scores_visible(user=user, proposal=proposal),
             "decision_choices": [(a, Action(a).label) for a in sorted(decisions)],
@@ -263,8 +305,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _edit(request: HttpRequest, proposal: Proposal) -> str:
     post = request.POST
-    domains = ApplicationDomain.objects.filter(pk__in=[int(v) for v in post.getlist("application_domains") if v.isdigit()])
-    techs = KeyTechnology.objects.filter(pk__in=[int(v) for v in post.getlist("key_technologies") if v.isdigit()])
+    domains = ApplicationDomain.objects.filter(
+        pk__in=[int(v) for v in post.getlist("application_domains") if v.isdigit()]
+    )
+    techs = KeyTechnology.objects.filter(
+        pk__in=[int(v) for v in post.getlist("key_technologies") if v.isdigit()]
+    )
     services.proposal_update(
         by=request.user,
         proposal=proposal,
@@ -283,30 +329,47 @@ def _edit(request: HttpRequest, proposal: Proposal) -> str:
 
 
 def _partner(request: HttpRequest, proposal: Proposal) -> str:
-    org = Organisation.objects.filter(pk=_int(request.POST.get("organisation", ""), "organisation") or 0).first()
-    services.partner_add(by=request.user, proposal=proposal, organisation=org, role=request.POST.get("role", "partner"))
+    org = Organisation.objects.filter(
+        pk=_int(request.POST.get("organisation", ""), "organisation") or 0
+    ).first()
+    services.partner_add(
+        by=request.user, proposal=proposal, organisation=org, role=request.POST.get("role", "partner")
+    )
     return _("The partner is added.")
 
 
 def _collaborator(request: HttpRequest, proposal: Proposal) -> str:
     user = services.users_named(request.POST.get("username", "")).first()
-    services.collaborator_add(by=request.user, proposal=proposal, user=user, role=request.POST.get("role", "editor"))
+    services.collaborator_add(
+        by=request.user, proposal=proposal, user=user, role=request.POST.get("role", "editor")
+    )
     return _("The collaborator is added.")
 
 
 def _work_package(request: HttpRequest, proposal: Proposal) -> str:
     services.work_package_add(
-        by=request.user, proposal=proposal, number=_int(request.POST.get("number", ""), "number") or 0, title=request.POST.get("title", "")
+        by=request.user,
+        proposal=proposal,
+        number=_int(request.POST.get("number", ""), "number") or 0,
+        title=request.POST.get("title", ""),
     )
     return _("The work package is added.")
 
 
 def _budget(request: HttpRequest, proposal: Proposal) -> str:
     partner = proposal.partners.filter(pk=_int(request.POST.get("partner", ""), "partner") or 0).first()
-    wp = proposal.work_packages.filter(pk=_int(request.POST.get("work_package", ""), "work_package") or 0).first()
+    wp = proposal.work_packages.filter(
+        pk=_int(request.POST.get("work_package", ""), "work_package") or 0
+    ).first()
     if partner is None or wp is None:
         raise ValidationError({"budget": [_("Choose a partner and a work package.")]})
-    services.budget_line_save(by=request.user, proposal=proposal, partner=partner, work_package=wp, amount=request.POST.get("amount", ""))
+    services.budget_line_save(
+        by=request.user,
+        proposal=proposal,
+        partner=partner,
+        work_package=wp,
+        amount=request.POST.get("amount", ""),
+    )
     return _("The budget line is saved.")
 
 
@@ -314,7 +377,13 @@ def _co_financing(request: HttpRequest, proposal: Proposal) -> str:
     partner = proposal.partners.filter(pk=_int(request.POST.get("partner", ""), "partner") or 0).first()
     if partner is None:
         raise ValidationError({"co_financing": [_("Choose a partner.")]})
-    services.co_financing_save(by=request.user, proposal=proposal, partner=partner, source=request.POST.get("source", ""), rate=request.POST.get("rate", ""))
+    services.co_financing_save(
+        by=request.user,
+        proposal=proposal,
+        partner=partner,
+        source=request.POST.get("source", ""),
+        rate=request.POST.get("rate", ""),
+    )
     return _("The co-financing line is saved.")
 
 
@@ -323,7 +392,12 @@ def _attachment(request: HttpRequest, proposal: Proposal) -> str:
     if upload is None:
         raise ValidationError({"attachments": [_("Choose a file.")]})
     services.attachment_add(
-        by=request.user, proposal=proposal, kind=request.POST.get("kind", ""), file_name=upload.name or "", content=upload.read(), content_type=upload.content_type or ""
+        by=request.user,
+        proposal=proposal,
+        kind=request.POST.get("kind", ""),
+        file_name=upload.name or "",
+        content=upload.read(),
+        content_type=upload.content_type or "",
     )
     return _("The document is attached.")
 
@@ -339,7 +413,12 @@ def _withdraw(request: HttpRequest, proposal: Proposal) -> str:
 
 
 def _eligibility(request: HttpRequest, proposal: Proposal) -> str:
-    services.eligibility_check(by=request.user, proposal=proposal, passed=request.POST.get("passed") == "yes", note=request.POST.get("note", ""))
+    services.eligibility_check(
+        by=request.user,
+        proposal=proposal,
+        passed=request.POST.get("passed") == "yes",
+        note=request.POST.get("note", ""),
+    )
     return _("The eligibility check is recorded.")
 
 
@@ -370,7 +449,9 @@ def _decide(request: HttpRequest, proposal: Proposal) -> str:
 
 
 def _condition(request: HttpRequest, proposal: Proposal) -> str:
-    condition = Condition.objects.filter(proposal=proposal, pk=_int(request.POST.get("condition", ""), "condition") or 0).first()
+    condition = Condition.objects.filter(
+        proposal=proposal, pk=_int(request.POST.get("condition", ""), "condition") or 0
+    ).first()
     if condition is None:
         raise ValidationError({"condition": [_("There is no such condition.")]})
     services.condition_confirm(by=request.user, condition=condition, note=request.POST.get("note", ""))
@@ -435,26 +516,41 @@ def full_application(request: HttpRequest, pk: int) -> HttpResponse:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The assigned reviewer: score every criterion with a comment; save, or submit for good."""
     proposal = _proposal(request, pk)
-    assignment = Assignment.objects.filter(proposal=proposal, reviewer=request.user).first()
+    assignment = Assignment.objects.filter(proposal=proposal, reviewer=request.user).first()  # type: ignore[misc]
     if assignment is None:
         raise PermissionDenied
     criteria = list(proposal.setup.criteria.filter(step=proposal.step))
     if request.method == "POST":
-        scores = {c.code: (request.POST.get(f"score-{c.code}", ""), request.POST.get(f"comment-{c.code}", "")) for c in criteria}
+        scores = {
+            c.code: (request.POST.get(f"score-{c.code}", ""), request.POST.get(f"comment-{c.code}", ""))
+            for c in criteria
+        }
         try:
-            services.scores_save(by=request.user, assignment=assignment, scores=scores, final="final" in request.POST)
-            messages.success(request, _("Your scores are submitted.") if "final" in request.POST else _("Your scores are saved."))
+            services.scores_save(
+                by=request.user, assignment=assignment, scores=scores, final="final" in request.POST
+            )
+            messages.success(
+                request,
+                _("Your scores are submitted.") if "final" in request.POST else _("Your scores are saved."),
+            )
             return redirect("calls:proposal_detail", pk=pk)
         except ValidationError as exc:
             _errors(request, exc)
-    own = {s.criterion_id: s for s in selectors.scores_visible(user=request.user, proposal=proposal) if s.assignment_id == assignment.pk}
+    own = {
+        s.criterion_id: s
+        for s in selectors.scores_visible(user=request.user, proposal=proposal)
+        if s.assignment_id == assignment.pk
+    }
     return render(
         request,
         "calls/review.html",
         {
             "proposal": proposal,
             "assignment": assignment,
-            "rows": [(c, own.get(c.pk), request.POST.get(f"score-{c.code}") if request.method == "POST" else None) for c in criteria],
+            "rows": [
+                (c, own.get(c.pk), request.POST.get(f"score-{c.code}") if request.method == "POST" else None)
+                for c in criteria
+            ],
             "can_score": request.user.has_perm("calls.score_proposal", proposal),
         },
     )

@@ -495,7 +495,11 @@ def budget_from_application(
         created.append(line)
     co_lines = []
     for partner, source, rate in co_financing:
-        kind = FundingContribution.SourceKind.EU_FUND if source.upper() in ("ERDF", "EFRO") else FundingContribution.SourceKind.OTHER
+        kind = (
+            FundingContribution.SourceKind.EU_FUND
+            if source.upper() in ("ERDF", "EFRO")
+            else FundingContribution.SourceKind.OTHER
+        )
         co_line = CoFinancingLine(
             project=project,
             partner=partner,
