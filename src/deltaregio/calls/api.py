@@ -55,6 +55,15 @@ class CallsViewSet(StrictQueryParametersMixin, viewsets.GenericViewSet):
     object_permission: ClassVar[str]
     schema = ApiAutoSchema()
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # writes are offered here (the mixin refuses them elsewhere); query parameters stay strict
+        viewsets.GenericViewSet.initial(self, request, *args, **kwargs)
+        self.check_query_parameters(request)
+
+    def allowed_query_parameters(self) -> set[str]:
+        allowed = super().allowed_query_parameters()
+        return allowed - {"page", "page_size"} if self.request.method not in SAFE_METHODS else allowed
+
 
 # --- calls -------------------------------------------------------------------------------------------
 
