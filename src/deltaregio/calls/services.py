@@ -799,7 +799,9 @@ def scores_save(
 ) -> Assignment:
     """Score every criterion of the proposal's step (code → (score, comment)); with final the scores are
     submitted and can no longer be changed. A score outside the criterion's scale is refused."""
-    assignment = Assignment.objects.select_for_update().select_related("proposal").get(pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=assignment.pk)
+    )
     if assignment.reviewer_id != by.pk:
         raise PermissionDenied(_("Only the assigned reviewer scores this proposal."))
     _require(by, "calls.score_proposal", assignment.proposal)
@@ -926,7 +928,7 @@ def decide(
     """The committee's decision at a meeting on a date. Step 1: preselect / not preselect; step 2:
     approve / approve with conditions / reject / return. An approval creates the project."""
     proposal = (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("setup", "setup__committee", "setup__call")
         .get(pk=proposal.pk)
     )
@@ -1118,7 +1120,9 @@ def _notify(proposal: Proposal, decision: Decision) -> None:
 @transaction.atomic
 def condition_confirm(*, by: Any, condition: Condition, note: str = "") -> Condition:
     """The officer confirms a condition is met; when all are, the approval is unconditional."""
-    condition = Condition.objects.select_for_update().select_related("proposal").get(pk=condition.pk)
+    condition = (
+        Condition.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=condition.pk)
+    )
     _require(by, "calls.confirm_condition", condition.proposal)
     if condition.met_at is not None:
         raise ValidationError({"condition": [_("This condition was met already.")]})
