@@ -37,6 +37,7 @@ from deltaregio.calls.models import (
     Status,
 )
 from deltaregio.directory.models import Organisation
+from deltaregio.funding import selectors as funding_selectors
 from deltaregio.funding.models import ApplicationDomain, KeyTechnology
 from deltaregio.vouchers.charts import bars
 from deltaregio.web.access import allowed_for
@@ -101,7 +102,9 @@ def _money(value: Any) -> str:
 @allowed_for("calls.view_call")
 def call_list(request: HttpRequest) -> HttpResponse:
     """Everyone: the published calls (officers and committee members also their unpublished ones)."""
-    return render(request, "calls/call_list.html", {"setups": selectors.call_list(user=request.user)})
+    setups = selectors.call_list(user=request.user)
+    others = funding_selectors.call_list().filter(setup__isnull=True)
+    return render(request, "calls/call_list.html", {"setups": setups, "others": others})
 
 
 def statistics_chart(stats: selectors.Statistics, published: list[Any]) -> Any:
@@ -111,19 +114,18 @@ def statistics_chart(stats: selectors.Statistics, published: list[Any]) -> Any:
     ]
     if stats.envelope is not None:
         items.insert(0, (_("budget envelope"), stats.envelope, _money(stats.envelope)))
+    factors = {"EUR": 1, "kEUR": 1000, "MEUR": 1000000, "BEUR": 1000000000}
     for stat in published:
+        scope = "" if stat.scope == "all" else f" – {stat.scope}"
         for label, value in (
+            (_("total cost of the proposals (published)"), stat.submitted_cost),
             (_("requested (published)"), stat.requested_amount),
             (_("granted (published)"), stat.granted_amount),
         ):
             if value is not None:
-                factor = {"EUR": 1, "kEUR": 1000, "MEUR": 1000000, "BEUR": 1000000000}.get(stat.unit, 1)
+                amount = Decimal(value) * factors.get(stat.unit, 1)
                 items.append(
-                    (
-                        f"{label}",
-                        Decimal(value) * factor,
-                        f"{number_format(value, use_l10n=True)} {stat.unit}",
-                    )
+                    (f"{label}{scope}", amount, f"{number_format(value, use_l10n=True)} {stat.unit}")
                 )
     return bars([item for item in items if item[1]], label_width=260)
 
@@ -132,8 +134,23 @@ def statistics_chart(stats: selectors.Statistics, published: list[Any]) -> Any:
 @allowed_for("calls.view_call")
 def call_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Everyone: a published call, its rounds, criteria, rules and statistics; officers and applicants
-    see what they can do next."""
-    setup = _setup(request, code)
+    see what they can do next. A call known only from documents shows its published figures."""
+    try:
+        setup = selectors.call_detail(user=request.user, code=code)
+    except CallSetup.DoesNotExist as exc:
+        call = funding_selectors.call_list().filter(code=code, setup__isnull=True).first()
+        if call is None:
+            raise Http404(_("There is no published call with this code.")) from exc
+        published = list(call.statistics.all())
+        return render(
+            request,
+            "calls/call_published.html",
+            {
+                "call": call,
+                "published": published,
+                "chart": statistics_chart(selectors.Statistics(), published),
+            },
+        )
     user = request.user
     stats = selectors.call_statistics(setup=setup)
     published = selectors.published_statistics(setup=setup)
