@@ -47,6 +47,17 @@ def browse(chromium: Any, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
+def serious_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in {"serious", "critical"}
+    ]
+
+
 def click(page: Any, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
@@ -64,6 +75,7 @@ def test_two_step_cross_border_call_in_the_browser(e2e_world: World, browse: Any
     officer.goto(f"{officer.base}/en/calls/{code}/")
     click(officer, "Open the call")
     assert "The call is open." in messages(officer)
+    assert serious_violations(officer) == []
 
     # the Flemish applicant registers with Sirris as lead and lets the Dutch colleague edit
     flemish = browse(w.flemish)
@@ -74,6 +86,7 @@ def test_two_step_cross_border_call_in_the_browser(e2e_world: World, browse: Any
     assert "saved as a draft" in messages(flemish)
     registration = Proposal.objects.get(acronym="DUOLINE", step=1)
     assert "No partner from NL" in flemish.locator("#findings").inner_text()
+    assert serious_violations(flemish) == []
     flemish.fill("#f-collab", w.dutch.get_username())
     click(flemish, "Add collaborator")
     flemish.fill("#f-summary", "Two pilot lines, one programme.")
@@ -158,6 +171,8 @@ def test_two_step_cross_border_call_in_the_browser(e2e_world: World, browse: Any
     for reviewer, (quality, impact) in ((w.reviewer1, ("4", "3")), (w.reviewer2, ("9", "4"))):
         page = browse(reviewer)
         page.goto(f"{page.base}/en/proposals/{full.pk}/review/")
+        if quality == "4":
+            assert serious_violations(page) == []
         page.fill("#score-quality", quality)
         page.fill("#score-impact", impact)
         click(page, "Submit the scores")
@@ -169,6 +184,7 @@ def test_two_step_cross_border_call_in_the_browser(e2e_world: World, browse: Any
     officer.goto(f"{officer.base}/en/calls/{code}/ranking/")
     click(officer, "Consolidate the scores")
     assert "DUOLINE" in officer.locator("table").inner_text()
+    assert serious_violations(officer) == []
 
     # the committee approves with a condition; the officer confirms it and starts the project
     member.goto(f"{member.base}/en/proposals/{full.pk}/")

@@ -118,3 +118,22 @@ def test_conflict_declared_withdraws_the_assignment(world: World) -> None:
     assert not full.assignments.exists()
     with pytest.raises(Exception, match="declared a conflict"):
         services.reviewer_assign(by=world.officer, proposal=full, reviewer=world.reviewer1)
+
+
+def test_the_lead_withdraws_and_the_proposal_is_closed_to_edits(world: World) -> None:
+    p = world.submitted_registration()
+    services.proposal_withdraw(by=world.flemish, proposal=p, note="Partner left.")
+    p.refresh_from_db()
+    assert p.status == Status.WITHDRAWN
+    assert p.events.last().note == "Partner left."
+    assert not world.flemish.has_perm("calls.change_proposal", p)
+    with pytest.raises(services.TransitionRefused):
+        services.proposal_withdraw(by=world.flemish, proposal=p)
+
+
+def test_the_decision_letter_is_a_pdf_naming_the_decision(world: World) -> None:
+    from deltaregio.calls.letters import decision_pdf
+
+    p = world.preselected()
+    pdf = decision_pdf(p.decisions.get())
+    assert pdf.startswith(b"%PDF")

@@ -47,6 +47,8 @@ def test_applicant_pages(world: World, client: Client, django_assert_max_num_que
     with django_assert_max_num_queries(60):
         page = client.get(f"/en/proposals/{p.pk}/")
     assert page.status_code == 200 and "Pre-submission check" in page.content.decode()
+    dutch = client.get(f"/proposals/{p.pk}/").content.decode()
+    assert "Controle vóór indiening" in dutch and "Het voorstel heeft geen" not in dutch
     response = client.post(f"/en/proposals/{p.pk}/submit/", follow=True)
     assert "does not yet meet every rule" in response.content.decode()
     assert Proposal.objects.get(pk=p.pk).status == Status.DRAFT

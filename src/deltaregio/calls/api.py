@@ -153,14 +153,14 @@ class CallSetupViewSet(CallsViewSet, mixins.ListModelMixin, mixins.RetrieveModel
 # --- proposals ---------------------------------------------------------------------------------------
 
 
-class PartnerSerializer(serializers.Serializer):
+class ProposalPartnerSerializer(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.name")
     role = serializers.CharField()
 
 
 class ProposalSerializer(serializers.ModelSerializer):
     call = serializers.CharField(source="setup.call.code")
-    partners = PartnerSerializer(many=True)
+    partners = ProposalPartnerSerializer(many=True)
 
     class Meta:
         model = Proposal
@@ -266,6 +266,8 @@ class ReviewViewSet(CallsViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
     serializer_class = AssignmentSerializer
 
     def get_queryset(self) -> QuerySet[Assignment]:
+        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+            return Assignment.objects.none()
         return (
             Assignment.objects.filter(reviewer=self.request.user)  # type: ignore[misc]
             .select_related("proposal__setup")

@@ -98,7 +98,8 @@ def reference_calls_load(*, dry_run: bool = False, path: Path = DATA) -> LoadRes
     for spec in data.get("setups", []):
         call = Call.objects.filter(code=spec["call"]).first()
         if call is None:
-            result.errors.append(f"call {spec['call']} is not in the reference data")
+            if not dry_run:  # a dry run of load-seed has not created the calls
+                result.errors.append(f"call {spec['call']} is not in the reference data")
             continue
         if CallSetup.objects.filter(call=call).exists():
             continue
