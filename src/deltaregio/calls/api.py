@@ -269,7 +269,7 @@ class ReviewViewSet(CallsViewSet, mixins.ListModelMixin, mixins.RetrieveModelMix
         if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
             return Assignment.objects.none()
         return (
-            Assignment.objects.filter(reviewer=self.request.user)  # type: ignore[misc]
+            Assignment.objects.filter(reviewer=self.request.user)
             .select_related("proposal__setup")
             .prefetch_related("scores__criterion", "proposal__assignments", "proposal__collaborators")
             .order_by("id")
