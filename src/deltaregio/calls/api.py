@@ -109,6 +109,9 @@ class CallSetupSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="call.name")
     instrument = serializers.CharField(source="call.instrument.code")
     committee = serializers.CharField(source="committee.name", allow_null=True, default=None)
+    steps = serializers.IntegerField(
+        help_text=gettext_lazy("1: one-step; 2: registration, then full application.")
+    )
     rounds = RoundSerializer(many=True)
     criteria = CriterionSerializer(many=True)
     rules = RuleSerializer(many=True)
