@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "deltaregio.vouchers",
     "deltaregio.monitoring",
     "deltaregio.imports",
+    "deltaregio.calls",
     "deltaregio.seed",
     "deltaregio.api",
     "deltaregio.web",

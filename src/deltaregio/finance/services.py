@@ -447,3 +447,70 @@ def budget_import(
         target._history_user = by  # type: ignore[attr-defined]
         target.save()
     return result
+
+
+# --- the budget of an approved application ------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_from_application(
+    *,
+    by: Any,
+    project: Project,
+    lines: list[tuple[Partner, WorkPackage, Decimal]],
+    co_financing: list[tuple[Partner, str, Decimal]],
+    source_document: str,
+    source_location: str = "",
+) -> tuple[list[BudgetLine], list[CoFinancingLine]]:
+    """The budget of a project created from an approved application (calls.services): one line per
+    partner and work package in the project's first year (category "other", the application's totals)
+    and the co-financing rates per source. The caller has checked that `by` may record the decision;
+    amounts are checked here as everywhere else, and nothing is saved when one is wrong."""
+    errors: dict[str, list[str]] = {}
+    for _partner, _wp, amount in lines:
+        check_amount(amount, name="amount", errors=errors)
+    for _partner, _source, rate in co_financing:
+        check_rate(rate, name="rate", errors=errors)
+    _raise(errors)
+    year = project.start_date.year if project.start_date else None
+    if year is None:
+        raise ValidationError({"start_date": [_("The project needs a start date to carry a budget.")]})
+    note = _("Total of the approved application.")
+    created = []
+    for partner, wp, amount in lines:
+        line = BudgetLine(
+            project=project,
+            partner=partner,
+            work_package=wp,
+            year=year,
+            category=CostCategory.OTHER,
+            amount=amount,
+            note=note,
+            updated_by=by,
+            source_document=source_document,
+            source_location=source_location,
+        )
+        line._history_user = by  # type: ignore[attr-defined]
+        line.save()
+        created.append(line)
+    co_lines = []
+    for partner, source, rate in co_financing:
+        kind = (
+            FundingContribution.SourceKind.EU_FUND
+            if source.upper() in ("ERDF", "EFRO")
+            else FundingContribution.SourceKind.OTHER
+        )
+        co_line = CoFinancingLine(
+            project=project,
+            partner=partner,
+            source_kind=kind,
+            source=source,
+            rate=rate,
+            updated_by=by,
+            source_document=source_document,
+            source_location=source_location,
+        )
+        co_line._history_user = by  # type: ignore[attr-defined]
+        co_line.save()
+        co_lines.append(co_line)
+    return created, co_lines

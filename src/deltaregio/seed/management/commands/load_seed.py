@@ -36,6 +36,13 @@ class Command(BaseCommand):
             for problem in exc.result.errors:
                 self.stderr.write(f"error: {problem}")
             raise CommandError("the voucher schemes of the reference data could not be loaded") from exc
+        from deltaregio.calls.reference import ReferenceCallsError, reference_calls_load
+
+        try:
+            calls = reference_calls_load(dry_run=options["dry_run"])
+        except ReferenceCallsError as exc:
+            raise CommandError(f"the reference calls could not be loaded: {exc}") from exc
+        self.stdout.write(f"Call configurations: {len(calls.created)} created.")
         from deltaregio.monitoring.services import LoadError, classification_apply, indicators_load
 
         try:
