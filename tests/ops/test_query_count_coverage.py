@@ -203,6 +203,28 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     # --- imports ---
     "imports:run_list": Pending("needs recorded import runs of an officer"),
     "imports:run_detail": Pending("one run's stored report (a JSON field), no related rows"),
+    # --- calls ---
+    "calls:call_list": Covered("calls/test_queries.py", "test_call_lists_do_not_grow"),
+    "call-setup-list": Covered("calls/test_queries.py", "test_call_lists_do_not_grow"),
+    "calls:call_detail": Covered("calls/test_queries.py", "test_proposal_lists_do_not_grow"),
+    "proposal-list": Covered("calls/test_queries.py", "test_proposal_lists_do_not_grow"),
+    "calls:proposal_detail": Covered(
+        "calls/test_queries.py", "test_proposal_page_does_not_grow_with_partners_and_lines"
+    ),
+    "review-list": Covered("calls/test_queries.py", "test_review_and_decision_lists_do_not_grow"),
+    "decision-list": Covered("calls/test_queries.py", "test_review_and_decision_lists_do_not_grow"),
+    "call-setup-detail": Covered(
+        "calls/test_queries.py", "test_api_details_cost_the_same_whichever_record_is_shown"
+    ),
+    "proposal-detail": Covered(
+        "calls/test_queries.py", "test_api_details_cost_the_same_whichever_record_is_shown"
+    ),
+    "review-detail": Covered(
+        "calls/test_queries.py", "test_api_details_cost_the_same_whichever_record_is_shown"
+    ),
+    "decision-detail": Covered(
+        "calls/test_queries.py", "test_api_details_cost_the_same_whichever_record_is_shown"
+    ),
     # --- monitoring ---
     "monitoring-dashboard-list": Covered(
         "monitoring/test_dashboard.py", "test_dashboard_queries_do_not_grow_with_rows"
