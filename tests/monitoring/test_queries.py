@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from deltaregio.accounts.models import Role
 from deltaregio.monitoring import services
 from deltaregio.monitoring.models import Indicator, Measurement
+
+pytestmark = pytest.mark.django_db
 
 
 def _count(client: Client, url: str) -> int:
