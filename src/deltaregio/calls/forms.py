@@ -33,6 +33,17 @@ def add_refusal(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class PageForm(forms.Form):
+    """A form of a page that holds several: its ids start with `id_prefix`, so they stay unique
+    while the field names (what is posted) stay plain."""
+
+    id_prefix = "f"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class BrusselsMomentField(forms.Field):
     """A moment to the second, entered as local time in Europe/Brussels (YYYY-MM-DD HH:MM:SS)."""
 
@@ -74,7 +85,8 @@ class ChooseCallForm(forms.Form):
     )
 
 
-class SetupForm(forms.Form):
+class SetupForm(PageForm):
+    id_prefix = "setup"
     steps = forms.TypedChoiceField(
         label=_("Steps"), choices=CallSetup.Steps.choices, coerce=int, widget=forms.RadioSelect
     )
@@ -135,7 +147,8 @@ class SetupForm(forms.Form):
         }
 
 
-class RoundForm(forms.Form):
+class RoundForm(PageForm):
+    id_prefix = "round"
     step = forms.TypedChoiceField(label=_("Step"), choices=STEP_CHOICES, coerce=int)
     number = forms.IntegerField(label=_("Round"), min_value=1, max_value=99, initial=1)
     opens_at = BrusselsMomentField(
@@ -148,7 +161,8 @@ class RoundForm(forms.Form):
     )
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(PageForm):
+    id_prefix = "criterion"
     step = forms.TypedChoiceField(label=_("Step"), choices=STEP_CHOICES, coerce=int)
     code = forms.SlugField(
         label=_("Code"), max_length=40, help_text=_("Letters, digits and hyphens, e.g. quality.")
@@ -159,7 +173,8 @@ class CriterionForm(forms.Form):
     scale_max = forms.IntegerField(label=_("Highest score"), min_value=0, max_value=100, initial=5)
 
 
-class RuleForm(forms.Form):
+class RuleForm(PageForm):
+    id_prefix = "rule"
     kind = forms.ChoiceField(label=_("Rule type"), choices=[])
     params = forms.CharField(
         label=_("Parameters (JSON)"),
@@ -193,5 +208,7 @@ class RuleForm(forms.Form):
             ) from exc
 
 
-class PublishForm(forms.Form):
+class PublishForm(PageForm):
     """No fields: publishing is one button; the service's refusals are shown above it."""
+
+    id_prefix = "publish"
