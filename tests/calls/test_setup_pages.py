@@ -296,3 +296,34 @@ def test_the_setup_page_is_in_dutch(world: World, client: Client) -> None:
 
 
 __all__ = ["User"]
+
+
+def test_the_setup_page_does_not_grow_with_rounds_criteria_and_rules(world: World, client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from deltaregio.calls import services
+
+    officer_client(client, world)
+    url = f"/en/calls/{world.setup.call.code}/setup/"
+    client.get(url)  # warm caches (content types, sessions)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = queries()
+    setup = world.setup
+    for i in range(2, 8):
+        services.round_add(
+            by=world.officer,
+            setup=setup,
+            step=1,
+            number=i,
+            opens_at=dt.datetime(2028, 1, i, 9, tzinfo=BRUSSELS),
+            closes_at=dt.datetime(2028, 2, i, 17, tzinfo=BRUSSELS),
+        )
+        services.criterion_add(by=world.officer, setup=setup, step=2, code=f"c{i}", name=f"C{i}", weight="1")
+        services.rule_add(by=world.officer, setup=setup, kind="min_partners", params={"count": i})
+    assert queries() == before
