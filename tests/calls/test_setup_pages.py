@@ -327,3 +327,32 @@ def test_the_setup_page_does_not_grow_with_rounds_criteria_and_rules(world: Worl
         services.criterion_add(by=world.officer, setup=setup, step=2, code=f"c{i}", name=f"C{i}", weight="1")
         services.rule_add(by=world.officer, setup=setup, kind="min_partners", params={"count": i})
     assert queries() == before
+
+
+def test_a_one_step_call_takes_nothing_for_step_2(world: World, client: Client) -> None:
+    call = new_call()
+    officer_client(client, world)
+    url = f"/en/calls/{call.code}/setup/"
+    client.post(url, {"steps": "1", "committee": str(world.committee.pk), "sections_2": ["summary"]})
+    setup = CallSetup.objects.get(call=call)
+    assert setup.sections == {}  # sections of a step the call does not have are not kept
+    round_ = client.post(
+        f"{url}round/",
+        {"step": "2", "number": "1", "opens_at": "2027-01-15 09:00:00", "closes_at": "2027-03-31 17:00:00"},
+    )
+    assert field_errors(round_, "round_form", "step") == ["This call has 1 step(s)."]
+    criterion = client.post(
+        f"{url}criterion/",
+        {
+            "step": "2",
+            "code": "quality",
+            "name": "Quality",
+            "weight": "1",
+            "scale_min": "0",
+            "scale_max": "5",
+        },
+    )
+    assert field_errors(criterion, "criterion_form", "step") == ["This call has 1 step(s)."]
+    rule = client.post(f"{url}rule/", {"kind": "min_partners", "params": '{"count": 2}', "step": "2"})
+    assert field_errors(rule, "rule_form", "step") == ["This call has 1 step(s)."]
+    assert (setup.rounds.count(), setup.criteria.count(), setup.rules.count()) == (0, 0, 0)
