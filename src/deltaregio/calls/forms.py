@@ -180,7 +180,7 @@ class RuleForm(PageForm):
         label=_("Parameters (JSON)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "The parameters of the rule type as a JSON object; each type's parameters are listed below."
+            "The parameters of the rule type as a JSON object; each type's parameters are listed above."
         ),
     )
     step = forms.TypedChoiceField(
