@@ -227,6 +227,8 @@ def criterion_add(
 ) -> Criterion:
     _require(by, "calls.manage_call", setup)
     errors: dict[str, list[str]] = {}
+    if step not in range(1, setup.steps + 1):
+        errors["step"] = [_("This call has %(steps)s step(s).") % {"steps": setup.steps}]
     weight_value = _amount(weight, "weight", errors, allow_none=False)
     if weight_value is not None and weight_value <= 0:
         errors["weight"] = [_("A weight must be larger than zero.")]
@@ -263,11 +265,13 @@ def rule_add(
 ) -> EligibilityRule:
     """Add an eligibility rule of a type of the library (eligibility.RULE_TYPES) with its parameters."""
     _require(by, "calls.manage_call", setup)
+    errors: dict[str, list[str]] = {}
     problems = eligibility.validate_rule(kind, params)
-    if step is not None and step not in (1, 2):
-        problems.append(_("%(step)s is not a step.") % {"step": step})
     if problems:
-        raise ValidationError({"params": problems})
+        errors["params"] = problems
+    if step is not None and step not in range(1, setup.steps + 1):
+        errors["step"] = [_("This call has %(steps)s step(s).") % {"steps": setup.steps}]
+    _raise(errors)
     order = EligibilityRule.objects.filter(setup=setup).count() + 1
     return EligibilityRule.objects.create(
         setup=setup,
