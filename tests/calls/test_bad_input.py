@@ -136,3 +136,19 @@ def test_approval_with_conditions_needs_a_condition(world: World) -> None:
         )
     full.refresh_from_db()
     assert full.status == Status.ELIGIBLE and full.project is None
+
+
+def test_the_steps_of_a_published_call_cannot_change(world: World) -> None:
+    setup = world.setup
+    assert setup.is_published and setup.steps == 2
+    with pytest.raises(ValidationError) as refused:
+        services.setup_save(by=world.officer, call=setup.call, steps=1, envelope=setup.envelope)
+    assert "cannot change" in str(refused.value.message_dict["steps"])
+    setup.refresh_from_db()
+    assert setup.steps == 2
+    # the same number of steps may be saved again (e.g. with another envelope)
+    services.setup_save(
+        by=world.officer, call=setup.call, steps=2, envelope="1000.00", committee=setup.committee
+    )
+    setup.refresh_from_db()
+    assert setup.envelope == 1000 and setup.steps == 2

@@ -178,8 +178,12 @@ def setup_save(
             errors.setdefault("sections", []).append(
                 _("Unknown section(s): %(names)s.") % {"names": ", ".join(unknown)}
             )
-    _raise(errors)
     setup = CallSetup.objects.filter(call=call).first() or CallSetup(call=call)
+    if setup.pk and steps != setup.steps and (setup.is_published or setup.proposals.exists()):
+        errors["steps"] = [
+            _("The number of steps of a published call, or of a call with proposals, cannot change.")
+        ]
+    _raise(errors)
     setup.steps = steps
     setup.envelope = budget
     setup.sections = sections
