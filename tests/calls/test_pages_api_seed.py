@@ -107,6 +107,14 @@ def test_reference_calls_show_their_real_outcomes() -> None:
     assert rule.kind == "min_application_domains" and rule.params == {"count": 2}
 
 
+def test_a_two_step_call_says_which_step_its_figures_count(client: Client) -> None:
+    reference_calls_load()
+    third = client.get("/en/calls/interreg-vl-nl-call-3/").content.decode()
+    assert "Counted: the full applications (step 2)." in third  # Biomat's full application was decided
+    fourth = client.get("/calls/interreg-vl-nl-call-4/").content.decode()
+    assert "Geteld: de projectaanmeldingen (stap 1)" in fourth  # only the announced registration
+
+
 def test_a_call_known_from_documents_shows_its_published_figures(client: Client) -> None:
     page = client.get("/en/calls/vlaio-icon-pm-2019/")
     assert page.status_code == 200

@@ -183,6 +183,7 @@ class Statistics:
     partners: int = 0
     smes: int = 0
     missing: list[str] = field(default_factory=list)
+    step: int = 1  # the step whose proposals are counted
 
 
 def call_statistics(*, setup: CallSetup) -> Statistics:
@@ -196,6 +197,7 @@ def call_statistics(*, setup: CallSetup) -> Statistics:
     )
     step = setup.steps if any(p.step == setup.steps for p in proposals) else 1
     chosen = [p for p in proposals if p.step == step]
+    stats.step = step
     stats.submitted = len(chosen)
     stats.granted = sum(1 for p in chosen if p.status in GRANTED_STATUSES)
     stats.requested = sum((p.requested_grant or Decimal("0") for p in chosen), Decimal("0"))
