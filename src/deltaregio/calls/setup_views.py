@@ -6,6 +6,7 @@ it names and nothing is saved. Only programme officers (`calls.manage_call`) may
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -132,85 +133,75 @@ def _setup_of(call: Call) -> CallSetup:
     return setup
 
 
+def _add(
+    request: HttpRequest,
+    code: str,
+    form_class: type[forms.Form],
+    add: Callable[..., Any],
+    *,
+    form_name: str,
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    """One small form of the set-up page: the form checks the input's shape, the service `add` decides
+    (its keyword arguments are the form's fields); a refusal is shown on the field it names."""
+    call = _call(code)
+    setup = _setup_of(call)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            add(by=request.user, setup=setup, **form.cleaned_data)
+        except ValidationError as exc:
+            add_refusal(form, exc)
+        else:
+            messages.success(request, done)
+            return _done(code, anchor)
+    return _page(request, call, 200, **{form_name: form})
+
+
 @require_POST
 @allowed_for(MANAGE)
 def round_add(request: HttpRequest, code: str) -> HttpResponse:
     """Programme officers: add a round with its open and close moments (Brussels time)."""
-    call = _call(code)
-    setup = _setup_of(call)
-    form = RoundForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.round_add(
-                by=request.user,
-                setup=setup,
-                step=data["step"],
-                number=data["number"],
-                opens_at=data["opens_at"],
-                closes_at=data["closes_at"],
-            )
-        except ValidationError as exc:
-            add_refusal(form, exc)
-        else:
-            messages.success(request, _("The round is added."))
-            return _done(code, "rounds")
-    return _page(request, call, round_form=form)
+    return _add(
+        request,
+        code,
+        RoundForm,
+        services.round_add,
+        form_name="round_form",
+        done=_("The round is added."),
+        anchor="rounds",
+    )
 
 
 @require_POST
 @allowed_for(MANAGE)
 def criterion_add(request: HttpRequest, code: str) -> HttpResponse:
     """Programme officers: add an assessment criterion with its weight and scale."""
-    call = _call(code)
-    setup = _setup_of(call)
-    form = CriterionForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.criterion_add(
-                by=request.user,
-                setup=setup,
-                step=data["step"],
-                code=data["code"],
-                name=data["name"],
-                weight=data["weight"],
-                scale_min=data["scale_min"],
-                scale_max=data["scale_max"],
-            )
-        except ValidationError as exc:
-            add_refusal(form, exc)
-        else:
-            messages.success(request, _("The criterion is added."))
-            return _done(code, "criteria")
-    return _page(request, call, criterion_form=form)
+    return _add(
+        request,
+        code,
+        CriterionForm,
+        services.criterion_add,
+        form_name="criterion_form",
+        done=_("The criterion is added."),
+        anchor="criteria",
+    )
 
 
 @require_POST
 @allowed_for(MANAGE)
 def rule_add(request: HttpRequest, code: str) -> HttpResponse:
     """Programme officers: add an eligibility rule of the library with its parameters."""
-    call = _call(code)
-    setup = _setup_of(call)
-    form = RuleForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.rule_add(
-                by=request.user,
-                setup=setup,
-                kind=data["kind"],
-                params=data["params"],
-                step=data["step"],
-                source_document=data["source_document"],
-                source_location=data["source_location"],
-            )
-        except ValidationError as exc:
-            add_refusal(form, exc)
-        else:
-            messages.success(request, _("The eligibility rule is added."))
-            return _done(code, "rules")
-    return _page(request, call, rule_form=form)
+    return _add(
+        request,
+        code,
+        RuleForm,
+        services.rule_add,
+        form_name="rule_form",
+        done=_("The eligibility rule is added."),
+        anchor="rules",
+    )
 
 
 @require_POST
