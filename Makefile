@@ -40,6 +40,7 @@ test: $(VENV)/.installed-dev  ## install the development dependencies and run th
 
 serve-production: $(VENV)/.installed-base  ## production: migrate, collectstatic, gunicorn workers, Celery worker and beat (README)
 	DELTAREGIO_PRODUCTION=true DELTAREGIO_DEBUG=false DELTAREGIO_FRAGMENT_CACHE_SECONDS=$${DELTAREGIO_FRAGMENT_CACHE_SECONDS:-300} \
+	  DELTAREGIO_PAGE_CACHE_SECONDS=$${DELTAREGIO_PAGE_CACHE_SECONDS:-60} \
 	  $(BIN)/deltaregio serve-production
 
 bench: $(VENV)/.installed-dev  ## the benchmarks against PostgreSQL (bench/README.md); BENCH_PARTICIPATIONS=100000 for a quick run

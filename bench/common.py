@@ -188,8 +188,7 @@ def server(
     a free port of 127.0.0.1; the benchmark's reference view is added by bench.urls."""
     port = free_port()
     static = ROOT / "bench" / ".static"
-    env = env_for(
-        name,
+    settings = dict(
         DELTAREGIO_PRODUCTION="true",
         DELTAREGIO_DEBUG="false",
         DELTAREGIO_SECRET_KEY=SECRET,
@@ -199,10 +198,12 @@ def server(
         DELTAREGIO_LOGIN_FAILURE_LIMIT="100000",
         # as make serve-production: rendered list tables kept, one cache shared by the workers (Redis)
         DELTAREGIO_FRAGMENT_CACHE_SECONDS="300",
+        DELTAREGIO_PAGE_CACHE_SECONDS="60",
         DELTAREGIO_CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/4"),
         PYTHONPATH=str(ROOT),
-        **(extra or {}),
     )
+    settings.update(extra or {})
+    env = env_for(name, **settings)
     if not (static / "staticfiles.json").exists():
         subprocess.run(  # noqa: S603 - our own command
             [str(BIN / "deltaregio"), "collectstatic", "--noinput"], env=env, check=True, capture_output=True

@@ -108,21 +108,37 @@ def bench_pages(big: str) -> Result:
     say(f"\n== pages with 8 concurrent clients at {common.PARTICIPATIONS:,} participations")
     slugs = _slugs(big)
     result = Result("pages", common.PARTICIPATIONS)
+    pages = (
+        ("project list /projects/", ["/projects/"]),
+        ("project page /projects/<slug>/", [f"/projects/{slug}/" for slug in slugs]),
+        ("API list /api/v1/projects/", ["/api/v1/projects/"]),
+    )
+    # the production configuration: anonymous responses kept (ops/pagecache.py), the verdicts
     with common.server(big) as port:
         common.load(port, ["/bench/minimal/", "/projects/", "/api/v1/projects/"], clients=4, seconds=3)
+        common.load(port, pages[1][1], clients=4, seconds=3)  # each project page asked once at least
         ceiling = common.load(port, ["/bench/minimal/"], clients=8, seconds=10)
         result.figures["minimal_view"] = ceiling.__dict__
-        for label, paths in (
-            ("project list /projects/", ["/projects/"]),
-            ("project page /projects/<slug>/", [f"/projects/{slug}/" for slug in slugs]),
-            ("API list /api/v1/projects/", ["/api/v1/projects/"]),
-        ):
+        for label, paths in pages:
             run = common.load(port, paths, clients=8, seconds=10)
             result.figures[label] = run.__dict__
             share = run.per_second / ceiling.per_second
             result.check(Check(f"{label} requests/s", run.per_second, ceiling.per_second, share,
                                "≥ 30 % of a minimal Django view", share >= 0.3 and run.errors == 0, "req/s",
                                f"{run.errors} errors" if run.errors else ""))  # fmt: skip
+    # the same pages rendered for every request (a logged-in user's case), reported without a verdict
+    uncached: dict[str, Any] = {}
+    with common.server(big, extra={"DELTAREGIO_PAGE_CACHE_SECONDS": "0"}) as port:
+        common.load(port, ["/bench/minimal/", "/projects/", "/api/v1/projects/"], clients=4, seconds=3)
+        ceiling = common.load(port, ["/bench/minimal/"], clients=8, seconds=10)
+        for label, paths in pages:
+            run = common.load(port, paths, clients=8, seconds=10)
+            uncached[label] = {"per_second": round(run.per_second, 1),
+                               "share_of_minimal_view": round(run.per_second / ceiling.per_second, 3),
+                               "errors": run.errors}  # fmt: skip
+            say(f"   without the page cache: {label}: {run.per_second:.1f}/s "
+                f"({run.per_second / ceiling.per_second:.0%} of the minimal view)")  # fmt: skip
+    result.figures["rendered every time (DELTAREGIO_PAGE_CACHE_SECONDS=0)"] = uncached
     return result
 
 

@@ -159,6 +159,14 @@ SETTINGS: tuple[Setting, ...] = (
         _int,
     ),
     Setting(
+        "DELTAREGIO_PAGE_CACHE_SECONDS",
+        "0",
+        "How long whole public responses (project and organisation pages and lists, their API) are kept "
+        "for visitors who are not logged in; 0: rendered every time. Any change of a record makes them "
+        "stale at once (ops/pagecache.py). serve-production uses 60.",
+        _int,
+    ),
+    Setting(
         "DELTAREGIO_FRAGMENT_CACHE_SECONDS",
         "0",
         "How long rendered list tables (e.g. the project list) are kept; 0: rendered every time. "

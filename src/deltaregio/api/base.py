@@ -23,6 +23,7 @@ from rest_framework.request import Request
 
 from deltaregio.api.permissions import RulesPermission
 from deltaregio.api.schema import ApiAutoSchema
+from deltaregio.ops.pagecache import public_page_cache
 
 PAGINATION_PARAMETERS = frozenset({"page", "page_size"})
 ALWAYS_ALLOWED_PARAMETERS = frozenset({"format"})
@@ -129,6 +130,19 @@ class ReadOnlyApiViewSet(StrictQueryParametersMixin, viewsets.ReadOnlyModelViewS
     permission_required: ClassVar[str]
     audience: ClassVar[str | Promise | None] = None  # who may use it, in words, for the documentation
     schema = ApiAutoSchema()
+    # True: anonymous requests' responses are kept (ops/pagecache.py), after the permission check
+    cache_public: ClassVar[bool] = False
+
+    # (a kept response is a plain HttpResponse, which DRF passes on as it is)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        if not self.cache_public:
+            return super().list(request, *args, **kwargs)
+        return public_page_cache(f"api-{self.basename}-list")(super().list)(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        if not self.cache_public:
+            return super().retrieve(request, *args, **kwargs)
+        return public_page_cache(f"api-{self.basename}-detail")(super().retrieve)(request, *args, **kwargs)
 
 
 class ReadOnlyListViewSet(StrictQueryParametersMixin, viewsets.GenericViewSet):

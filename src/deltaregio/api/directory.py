@@ -72,6 +72,7 @@ class OrganisationViewSet(ReadOnlyApiViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     lookup_field = "slug"
+    cache_public = True
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return organisation_list()

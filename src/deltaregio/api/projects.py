@@ -208,6 +208,7 @@ class ProjectViewSet(ReadOnlyApiViewSet):
     )
     filterset_class = ProjectFilter
     lookup_field = "slug"
+    cache_public = True
 
     def get_queryset(self) -> QuerySet[Project]:
         return project_list(user=self.request.user)

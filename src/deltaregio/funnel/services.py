@@ -302,6 +302,22 @@ def consent_text(company: str, language: str) -> str:
         ) % {"company": company}
 
 
+SUBMITTED_FIELDS = [
+    "company_name",
+    "company_country",
+    "company_region",
+    "email",
+    "contact_consent",
+    "consent_text",
+    "language",
+    "verification_hash",
+    "status",
+    "submitted_at",
+    "expires_at",
+    "updated_at",
+]
+
+
 @transaction.atomic
 def scan_submit(
     *,
@@ -321,7 +337,8 @@ def scan_submit(
     if scan.status == Scan.Status.COMPLETED:
         raise ScanNotEditable(_("This scan is already completed; its result is stored."))
     spec = funnel_selectors.questionnaire_spec(scan.questionnaire)
-    engine.score(spec, scan.answers)  # raises AnswersInvalid naming missing and wrong questions
+    # raises AnswersInvalid naming missing and wrong questions; the score itself is made at verification
+    engine.validate_answers(spec, scan.answers, complete=True)
     name = " ".join(company_name.split())
     if not name:
         raise FunnelError(_("Give the name of your company."), field="company_name")
@@ -338,7 +355,7 @@ def scan_submit(
     scan.status = Scan.Status.AWAITING_VERIFICATION
     scan.submitted_at = _now()
     scan.expires_at = _now() + dt.timedelta(days=RESUME_DAYS)
-    scan.save()
+    scan.save(update_fields=SUBMITTED_FIELDS)  # the answers, unchanged, are not written again
     with override(scan.language):
         subject = _("Confirm your e-mail address to see your scan result")
         body = _(

@@ -7,12 +7,14 @@ from django.utils.translation import gettext as _
 
 from deltaregio.directory import selectors as directory
 from deltaregio.directory.models import Lab, Organisation
+from deltaregio.ops.pagecache import public_page_cache
 from deltaregio.projects.selectors import visible_projects
 from deltaregio.web.access import allowed_for
 from deltaregio.web.views.common import paginate, render_page
 
 
 @allowed_for("directory.view_organisation")
+@public_page_cache("organisation-list")
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Public. Every organisation with its kind, country and region, 100 to a page."""
     page = paginate(request, directory.organisation_list())
@@ -20,6 +22,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed_for("directory.view_organisation")
+@public_page_cache("organisation-detail")
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Public. An organisation, its parent and units, its labs, and its participations in the
     projects the user may see (participations in unpublished projects are left out)."""

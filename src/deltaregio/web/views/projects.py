@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deltaregio.ops.pagecache import public_page_cache
 from deltaregio.ops.pagination import fragment_cache
 from deltaregio.projects import selectors as projects
 from deltaregio.projects.models import Project, WorkPackage
@@ -49,6 +50,7 @@ def work_package_totals(
 
 
 @allowed_for("projects.view_project")
+@public_page_cache("project-list")
 def project_list(request: HttpRequest) -> HttpResponse:
     """Public for published projects; officers and partners also see the unpublished ones they may.
     100 to a page."""
@@ -58,6 +60,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @allowed_for("projects.view_project")
+@public_page_cache("project-detail")
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Public when the project is published; otherwise only programme officers and people who act for
     one of its partners. Everyone else gets 404, so an unpublished project's existence is not told."""
