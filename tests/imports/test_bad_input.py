@@ -228,3 +228,34 @@ def test_importing_again_after_a_change_updates_only_that_record(grants: Callabl
     assert report.counts["project"] == {"unchanged": 1, "update": 1}
     assert Project.objects.get(acronym="BETA").title == "Beta project, renamed"
     assert Project.history.filter(acronym="BETA").count() == history + 1
+
+
+@pytest.mark.django_db
+def test_a_repeated_key_with_another_value_in_a_column_the_profile_does_not_read_is_an_error(
+    grants: Callable[..., Report],
+) -> None:
+    """A CSV record keeps only the columns the profile reads, but is compared whole: a record that repeats
+    a source identifier is a harmless copy only when every cell is the same."""
+    header = HEADER.rstrip("\n") + ";remark\n"
+    row = "1;ALPHA;Alpha project;01.02.2021;Sirris;BE;LP;5"
+    copy = grants(header + row + ";first\n" + row + ";first\n", dry_run=True)
+    assert copy.state == "checked" and copy.rows_duplicate == 1
+    other = grants(header + row + ";first\n" + row + ";second\n", dry_run=True)
+    assert other.state == "refused" and problems(other) == [("row 3", "nr")]
+
+
+def test_a_csv_file_is_read_as_a_stream_with_only_the_columns_the_profile_reads() -> None:
+    from deltaregio.imports.profiles import profile_from_text
+    from deltaregio.imports.readers import read_source
+
+    data = (HEADER.rstrip("\n") + ";remark\n" + "1;ALPHA;Alpha;01.02.2021;Sirris;BE;LP;5;a note\n").encode()
+    source = read_source(io.BytesIO(data), profile_from_text(PROFILE))
+    assert not source.problems and len(source.records) == 1
+    record = source.records[0]
+    assert "remark" not in record.values and record.values["acronym"] == "ALPHA"
+    assert source.columns is not None and "remark" in source.columns
+    assert (
+        record.digest
+        and record.digest
+        != read_source(data.replace(b"a note", b"b note"), profile_from_text(PROFILE)).records[0].digest
+    )

@@ -34,7 +34,7 @@ from deltaregio.imports import parsers
 from deltaregio.imports.codes import nuts_code, parse_country, parse_org_id
 from deltaregio.imports.matching import OrganisationIndex, normalise_name
 from deltaregio.imports.profiles import ENTITY_ORDER, TARGETS, FieldSpec, Profile
-from deltaregio.imports.readers import MISSING, Problem, Source, SourceRecord, get_value
+from deltaregio.imports.readers import MISSING, Problem, Source, SourceRecord, get_value, record_digest
 
 Progress = Callable[[str, int, int], None]
 PERSONAL_COLUMN = re.compile(
@@ -199,10 +199,6 @@ class Plan:
 def fingerprint(values: dict[str, Any], extra: dict[str, Any], refs: dict[str, Any]) -> str:
     payload = json.dumps([values, extra, refs], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()[:40]
-
-
-def _canonical(values: Any) -> str:
-    return json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def _key_part(value: Any) -> str:
@@ -583,7 +579,7 @@ def plan_import(
             report.rows_invalid += 1
             continue
         record_key = "|".join(key_parts)
-        canonical = _canonical(record.values)
+        canonical = record.digest or record_digest(record.values)  # the same record: the same digest
         if ctx.errors and record_key not in seen:
             seen[record_key] = (record.location, canonical)
             report.rows_invalid += 1

@@ -5,13 +5,15 @@ stops at the first one."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -47,11 +49,19 @@ class Problem:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceRecord:
     number: int  # the row in the file (header = row 1) or the record's position (first = 1)
     location: str
     values: Any  # dict of column → value (CSV, XLSX) or the JSON object
+    # a digest of the whole record, every cell: two records are the same when their digests are.
+    # A CSV record keeps only the columns the profile reads in `values`, so the reader makes it.
+    digest: str = ""
+
+
+def record_digest(values: Any) -> str:
+    payload = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(payload.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -87,10 +97,33 @@ def get_value(values: Any, column: str) -> Any:
     return current
 
 
-def read_source(data: bytes, profile: Profile) -> Source:
+NOT_BLANK = re.compile(rb"\S")
+
+
+def _size(stream: IO[bytes]) -> int:
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    return size
+
+
+def _blank(stream: IO[bytes]) -> bool:
+    while chunk := stream.read(1 << 20):
+        if NOT_BLANK.search(chunk):
+            stream.seek(0)
+            return False
+    stream.seek(0)
+    return True
+
+
+def read_source(data: bytes | IO[bytes], profile: Profile) -> Source:
+    """Read the file (its bytes, or a binary file opened for reading). A CSV file is read as a stream,
+    row by row, so that a large file is never held whole in memory."""
+    stream: IO[bytes] = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     source = Source()
     limit = max_bytes()
-    if len(data) > limit:
+    size = _size(stream)
+    if size > limit:
         source.problems.append(
             Problem(
                 "file",
@@ -100,19 +133,19 @@ def read_source(data: bytes, profile: Profile) -> Source:
                     "DELTAREGIO_IMPORT_MAX_BYTES). Split the file or ask the administrator to raise the "
                     "limit."
                 )
-                % {"size": f"{len(data) / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}"},
+                % {"size": f"{size / 1048576:.1f}", "limit": f"{limit / 1048576:.1f}"},
             )
         )
         return source
-    if not data.strip():
+    if _blank(stream):
         source.problems.append(Problem("file", "", _("The file is empty.")))
         return source
     if profile.format == "csv":
-        _read_csv(data, profile, source)
+        _read_csv(stream, profile, source)
     elif profile.format == "json":
-        _read_json(data, profile, source)
+        _read_json(stream.read(), profile, source)
     else:
-        _read_xlsx(data, profile, source)
+        _read_xlsx(stream.read(), profile, source)
     if not source.records and not any(p.severity == "error" for p in source.problems):
         source.problems.append(Problem("file", "", _("The file has no records.")))
     _check_columns(profile, source)
@@ -125,13 +158,34 @@ def _encoding_hint(encoding: str) -> str:
     }
 
 
-def _read_csv(data: bytes, profile: Profile, source: Source) -> None:
+def _decodes(stream: IO[bytes], encoding: str) -> bool:
+    """Whether the whole file is valid in the encoding (read in pieces, then rewound)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        while chunk := stream.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+    return True
+
+
+def _read_csv(stream: IO[bytes], profile: Profile, source: Source) -> None:
     encoding = (
         "utf-8-sig" if profile.encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else profile.encoding
     )
-    text = data.decode(encoding, errors="surrogateescape")
-    bad_encoding = bool(SURROGATE.search(text))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=profile.delimiter)
+    bad_encoding = not _decodes(stream, encoding)
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
+    try:
+        _read_csv_rows(csv.reader(text, delimiter=profile.delimiter), profile, source, encoding, bad_encoding)
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def _read_csv_rows(reader: Any, profile: Profile, source: Source, encoding: str, bad_encoding: bool) -> None:
+    read = set(profile.columns())  # a record keeps the columns the profile reads, and a digest of all
     try:
         header = next(reader)
     except StopIteration:
@@ -176,6 +230,7 @@ def _read_csv(data: bytes, profile: Profile, source: Source) -> None:
                 )
             )
         values = dict(zip(header, cells, strict=False))
+        digest = record_digest(values)
         if bad_encoding:
             for name, value in values.items():
                 if SURROGATE.search(value):
@@ -195,7 +250,9 @@ def _read_csv(data: bytes, profile: Profile, source: Source) -> None:
                         )
                     )
                     values[name] = SURROGATE.sub("?", value)
-        source.records.append(SourceRecord(row, location, values))
+            digest = record_digest(values)
+        kept = {name: value for name, value in values.items() if name in read}
+        source.records.append(SourceRecord(row, location, kept, digest))
 
 
 def _read_json(data: bytes, profile: Profile, source: Source) -> None:

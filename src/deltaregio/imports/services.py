@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -888,7 +888,7 @@ def _drop_invalid(plan: Plan, report: Report) -> None:
 @transaction.atomic
 def import_file(
     *,
-    data: bytes,
+    data: bytes | IO[bytes],
     profile: Profile,
     file_name: str,
     dry_run: bool = False,
@@ -915,6 +915,7 @@ def import_file(
         known_projects=known,
     )
     record_locations = {r.location for r in source.records}
+    source.records = []  # planned: the records themselves are not needed any more
     if not _fatal(report, record_locations):
         if skip_invalid:
             _drop_invalid(plan, report)

@@ -106,7 +106,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read the profile {name}: {exc.strerror}", returncode=2) from exc
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            data = path.open("rb")  # read as a stream: a large CSV file is never held whole in memory
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}", returncode=2) from exc
         bar = ProgressBar(sys.stderr, not options["no_progress"] and options["format"] == "text")
@@ -121,6 +121,7 @@ class Command(BaseCommand):
             )
         finally:
             bar.close()
+            data.close()
         if options["format"] == "json":
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
         else:
