@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from deltaregio.directory.models import Organisation, Person
 from deltaregio.finance.models import FundingContribution
@@ -42,6 +42,7 @@ from deltaregio.imports.matching import normalise_name
 from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
 from deltaregio.imports.profiles import Profile
 from deltaregio.imports.readers import Problem, read_source
+from deltaregio.ops.bulk import create_instances, create_instances_with_history
 from deltaregio.ops.pagination import bump_data_version
 from deltaregio.projects.models import Partner, Project
 
@@ -549,9 +550,8 @@ class Writer:
         obj.source_location = planned.location_text  # type: ignore[attr-defined]
 
     def _create(self, model: type[M], objs: list[M], planned: list[Planned]) -> None:
-        created = bulk_create_with_history(
-            objs, model, batch_size=BATCH, default_user=self.user, default_change_reason=self.reason
-        )
+        # COPY on PostgreSQL, with the history rows django-simple-history would write (ops/bulk.py)
+        created = create_instances_with_history(model, objs, user=self.user, reason=self.reason)
         for obj, p in zip(created, planned, strict=True):
             p.object_id = obj.pk
             self.records_new.append(self._record(p))
@@ -614,7 +614,7 @@ class Writer:
                     and planned.object_id is not None
                 ):
                     self.records_new.append(self._record(planned))
-        ImportedRecord.objects.bulk_create(self.records_new, batch_size=BATCH)
+        create_instances(ImportedRecord, self.records_new)
         if self.records_changed:
             ns = self.plan.profile.namespace
             by_key = {
@@ -784,7 +784,7 @@ class Writer:
                         source_location=p.locations[0] if p.locations else "",
                     )
                 )
-        OrganisationIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
+        create_instances(OrganisationIdentifier, identifiers)
 
     def _write_partner(self, new: list[Planned], changed: list[Planned]) -> None:
         objs = []
@@ -843,7 +843,7 @@ class Writer:
                     partner_id = self.id_of("partner", ref)
                     if partner_id is not None:
                         links.append(through(fundingcontribution_id=p.object_id, partner_id=partner_id))
-        through.objects.bulk_create(links, batch_size=BATCH)
+        create_instances(through, links)
 
     def _write_person(self, new: list[Planned], changed: list[Planned]) -> None:
         objs = []
