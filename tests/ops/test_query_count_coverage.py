@@ -69,6 +69,8 @@ def _qs(app_model: str, **filters: Any) -> Callable[[], QuerySet[Any]]:
 WEB = Covered("web/test_query_counts.py", "test_queries_do_not_grow_with_rows")
 API_LISTS = Covered("api/test_every_endpoint.py", "test_query_count_does_not_grow_with_the_rows")
 FUNNEL_LISTS = Covered("funnel/test_queries.py", "test_lists_do_not_grow_with_the_companies")
+FINANCE_LISTS = Covered("finance/test_queries.py", "test_the_lists_do_not_grow_with_the_rows")
+FINANCE_DETAILS = Covered("finance/test_queries.py", "test_a_detail_costs_the_same_whichever_row_is_shown")
 
 REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     # --- web pages (foundation) ---
@@ -148,12 +150,12 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     ),
     "api:statement-detail": Detail(_qs("sources.Statement"), lambda s: f"/api/v1/statements/{s.pk}/"),
     # --- finance ---
-    "finance-budget-line-list": Pending("needs entered budget lines; tests/finance covers the budget page"),
-    "finance-budget-line-detail": Pending("needs entered budget lines"),
-    "finance-co-financing-line-list": Pending("needs entered co-financing lines"),
-    "finance-co-financing-line-detail": Pending("needs entered co-financing lines"),
-    "finance-programme-amount-list": Pending("the reference data has no programme amounts"),
-    "finance-programme-amount-detail": Pending("the reference data has no programme amounts"),
+    "finance-budget-line-list": FINANCE_LISTS,
+    "finance-budget-line-detail": FINANCE_DETAILS,
+    "finance-co-financing-line-list": FINANCE_LISTS,
+    "finance-co-financing-line-detail": FINANCE_DETAILS,
+    "finance-programme-amount-list": FINANCE_LISTS,
+    "finance-programme-amount-detail": FINANCE_DETAILS,
     "finance-finding-list": ApiList("/api/v1/finance/findings/", "officer"),
     "finance-project-budget-detail": Covered(
         "finance/test_pages.py", "test_query_count_does_not_grow_with_the_lines"
