@@ -203,8 +203,10 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     "vouchers:scheme_detail": Detail(_qs("vouchers.VoucherScheme"), lambda s: f"/vouchers/{s.code}/"),
     "vouchers:voucher_detail": Pending("needs vouchers and their parties (tests/vouchers fixtures)"),
     # --- imports ---
-    "imports:run_list": Pending("needs recorded import runs of an officer"),
-    "imports:run_detail": Pending("one run's stored report (a JSON field), no related rows"),
+    "imports:run_list": Covered("imports/test_queries.py", "test_the_run_list_does_not_grow_with_the_runs"),
+    "imports:run_detail": Covered(
+        "imports/test_queries.py", "test_a_run_page_costs_the_same_whichever_run_is_shown"
+    ),
     # --- calls ---
     "calls:call_list": Covered("calls/test_queries.py", "test_call_lists_do_not_grow"),
     "call-setup-list": Covered("calls/test_queries.py", "test_call_lists_do_not_grow"),
