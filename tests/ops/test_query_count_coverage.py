@@ -71,6 +71,8 @@ API_LISTS = Covered("api/test_every_endpoint.py", "test_query_count_does_not_gro
 FUNNEL_LISTS = Covered("funnel/test_queries.py", "test_lists_do_not_grow_with_the_companies")
 FINANCE_LISTS = Covered("finance/test_queries.py", "test_the_lists_do_not_grow_with_the_rows")
 FINANCE_DETAILS = Covered("finance/test_queries.py", "test_a_detail_costs_the_same_whichever_row_is_shown")
+VOUCHER_DETAILS = Covered("vouchers/test_queries.py", "test_a_voucher_costs_the_same_whichever_is_shown")
+REDEMPTIONS = Covered("vouchers/test_queries.py", "test_the_redemptions_do_not_grow_with_the_redemptions")
 
 REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     # --- web pages (foundation) ---
@@ -189,19 +191,21 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     "funnel:workshop_list": Pending("needs workshops; to be added with the funnel's fixtures"),
     "funnel:workshop_detail": Pending("needs workshops; to be added with the funnel's fixtures"),
     # --- vouchers ---
-    "voucher-scheme-list": Pending("one scheme in the reference data: nothing to compare"),
+    "voucher-scheme-list": Covered(
+        "vouchers/test_queries.py", "test_the_scheme_list_does_not_grow_with_the_schemes"
+    ),
     "voucher-scheme-detail": Detail(
         _qs("vouchers.VoucherScheme"), lambda s: f"/api/v1/voucher-schemes/{s.code}/"
     ),
     "voucher-list": Covered(
         "vouchers/test_api.py", "test_the_voucher_list_makes_the_same_number_of_queries_for_more_vouchers"
     ),
-    "voucher-detail": Pending("needs vouchers and a committee member; the list's test covers the serializer"),
-    "voucher-redemption-list": Pending("needs redeemed vouchers (tests/vouchers fixtures)"),
-    "voucher-redemption-detail": Pending("needs redeemed vouchers (tests/vouchers fixtures)"),
+    "voucher-detail": VOUCHER_DETAILS,
+    "voucher-redemption-list": REDEMPTIONS,
+    "voucher-redemption-detail": REDEMPTIONS,
     "vouchers:scheme_list": Detail(_qs("vouchers.VoucherScheme"), lambda s: "/vouchers/"),
     "vouchers:scheme_detail": Detail(_qs("vouchers.VoucherScheme"), lambda s: f"/vouchers/{s.code}/"),
-    "vouchers:voucher_detail": Pending("needs vouchers and their parties (tests/vouchers fixtures)"),
+    "vouchers:voucher_detail": VOUCHER_DETAILS,
     # --- imports ---
     "imports:run_list": Covered("imports/test_queries.py", "test_the_run_list_does_not_grow_with_the_runs"),
     "imports:run_detail": Covered(
