@@ -11,10 +11,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.db.models import Model
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from deltaregio.finance import services
 from deltaregio.finance.models import (
@@ -39,13 +37,6 @@ ROUTES: dict[str, tuple[str, type[Model]]] = {
     "programme-amounts": (f"{API}/programme-amounts/", ProgrammeAmount),
 }
 AddRows = Callable[[int], None]
-
-
-def _get(client: Client, url: str) -> tuple[Any, int]:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    return response.json(), len(context.captured_queries)
 
 
 @pytest.fixture
@@ -104,31 +95,28 @@ def add_rows(consortium: Consortium, officer: User) -> AddRows:
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_the_lists_do_not_grow_with_the_rows(
-    route: str, add_rows: AddRows, login: Callable[[User], Client], officer: User
+    route: str, add_rows: AddRows, login: Callable[[User], Client], officer: User, query_counts: Any
 ) -> None:
     url, model = ROUTES[route]
     client = login(officer)
     before = model._default_manager.count()
     add_rows(1)
-    _get(client, url)  # warm per-process caches (content types, the session)
-    body, one = _get(client, url)
-    assert body["count"] == before + 1
+    query_counts.get(client, url)  # warm per-process caches (content types, the session)
+    response, one = query_counts.get(client, url)
+    assert response.json()["count"] == before + 1
     add_rows(7)
-    body, many = _get(client, url)
+    response, many = query_counts.get(client, url)
+    body = response.json()
     assert body["count"] == before + 8 and len(body["results"]) == before + 8
     assert many <= one + 1, (one, many)  # +1: a prefetch is skipped when it has nothing to fetch
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
 def test_a_detail_costs_the_same_whichever_row_is_shown(
-    route: str, add_rows: AddRows, login: Callable[[User], Client], officer: User
+    route: str, add_rows: AddRows, login: Callable[[User], Client], officer: User, query_counts: Any
 ) -> None:
     url, model = ROUTES[route]
     add_rows(8)
-    client = login(officer)
-    urls = [f"{url}{pk}/" for pk in model._default_manager.order_by("pk").values_list("pk", flat=True)[:8]]
-    _get(client, urls[0])
-    shown = {u: _get(client, u) for u in urls}
-    assert {body["id"] for body, _n in shown.values()} == {int(u.rstrip("/").rsplit("/", 1)[1]) for u in urls}
-    counts = [n for _body, n in shown.values()]
-    assert len(urls) == 8 and max(counts) - min(counts) <= 1, dict(zip(urls, counts, strict=True))
+    pks = list(model._default_manager.order_by("pk").values_list("pk", flat=True)[:8])
+    shown = query_counts.same_whichever(login(officer), [f"{url}{pk}/" for pk in pks])
+    assert len(pks) == 8 and [r.json()["id"] for r in shown] == pks

@@ -5,12 +5,11 @@ imported or refused, started by one officer or another, or by nobody)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deltaregio.accounts.models import Role
@@ -23,13 +22,6 @@ from .conftest import SAMPLES
 pytestmark = pytest.mark.django_db
 
 AddRuns = Callable[[int], list[ImportRun]]
-
-
-def _get(client: Client, url: str) -> tuple[str, int]:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response.content.decode(), len(context.captured_queries)
 
 
 @pytest.fixture
@@ -61,28 +53,26 @@ def add_runs(make_user: Callable[..., User]) -> AddRuns:
     return add
 
 
-def test_the_run_list_does_not_grow_with_the_runs(client: Client, officer: User, add_runs: AddRuns) -> None:
+def test_the_run_list_does_not_grow_with_the_runs(
+    client: Client, officer: User, add_runs: AddRuns, query_counts: Any
+) -> None:
     client.force_login(officer)
     url = reverse("imports:run_list")
     runs = add_runs(1)
-    _get(client, url)  # warm per-process caches (content types, the session)
-    page, one = _get(client, url)
-    assert reverse("imports:run_detail", args=[runs[0].pk]) in page
+    query_counts.get(client, url)  # warm per-process caches (content types, the session)
+    response, one = query_counts.get(client, url)
+    assert reverse("imports:run_detail", args=[runs[0].pk]) in response.content.decode()
     runs += add_runs(6)
-    page, many = _get(client, url)
+    response, many = query_counts.get(client, url)
     assert {r.state for r in runs} == {"done", "refused", "queued"}
-    assert all(reverse("imports:run_detail", args=[r.pk]) in page for r in runs)
+    assert all(reverse("imports:run_detail", args=[r.pk]) in response.content.decode() for r in runs)
     assert many <= one, (one, many)
 
 
 def test_a_run_page_costs_the_same_whichever_run_is_shown(
-    client: Client, officer: User, add_runs: AddRuns
+    client: Client, officer: User, add_runs: AddRuns, query_counts: Any
 ) -> None:
     client.force_login(officer)
     runs = add_runs(6)
-    urls = [reverse("imports:run_detail", args=[r.pk]) for r in runs]
-    _get(client, urls[0])
-    shown = {url: _get(client, url) for url in urls}
-    assert all(run.file_name in shown[url][0] for run, url in zip(runs, urls, strict=True))
-    counts = [n for _page, n in shown.values()]
-    assert max(counts) - min(counts) <= 1, dict(zip(urls, counts, strict=True))
+    pages = query_counts.same_whichever(client, [reverse("imports:run_detail", args=[r.pk]) for r in runs])
+    assert all(run.file_name in page.content.decode() for run, page in zip(runs, pages, strict=True))

@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from deltaregio.accounts.models import Affiliation
 from deltaregio.directory.models import Organisation
@@ -29,23 +27,6 @@ Login = Callable[[User], Client]
 API = "/api/v1"
 
 
-def _get(client: Client, url: str) -> tuple[Any, int]:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return response, len(context.captured_queries)
-
-
-def _same_whichever(client: Client, urls: list[str]) -> list[Any]:
-    """Each url's response; the number of queries is the same for each (±1: a prefetch is skipped when
-    it has nothing to fetch)."""
-    _get(client, urls[0])  # warm per-process caches (content types, the session)
-    shown = {url: _get(client, url) for url in urls}
-    counts = [n for _response, n in shown.values()]
-    assert max(counts) - min(counts) <= 1, dict(zip(urls, counts, strict=True))
-    return [response for response, _n in shown.values()]
-
-
 def voucher_at(world: World, step: str, i: int) -> Voucher:
     """A voucher of a new SME (acting through world.other_sme_user) at `step`, with Sirris or TNO as
     provider in turn."""
@@ -55,10 +36,12 @@ def voucher_at(world: World, step: str, i: int) -> Voucher:
     return advance(world, world.request(sme=sme, provider=provider, by=None), step)
 
 
-def test_the_scheme_list_does_not_grow_with_the_schemes(client: Client, world: World) -> None:
+def test_the_scheme_list_does_not_grow_with_the_schemes(
+    client: Client, world: World, query_counts: Any
+) -> None:
     url = f"{API}/voucher-schemes/"
-    _get(client, url)
-    response, one = _get(client, url)
+    query_counts.get(client, url)
+    response, one = query_counts.get(client, url)
     before = VoucherScheme.objects.count()
     assert response.json()["count"] == before >= 1
     desks = list(Organisation.objects.filter(name__in=["Sirris", "TNO", "Flanders Make"]))
@@ -71,7 +54,7 @@ def test_the_scheme_list_does_not_grow_with_the_schemes(client: Client, world: W
         )
         for r in range(i % 3):
             scheme.rounds.create(code=f"r{r}", name=f"Ronde {r}", opens_on=today + dt.timedelta(days=r))
-    response, many = _get(client, url)
+    response, many = query_counts.get(client, url)
     body = response.json()
     assert body["count"] == before + 5 and len(body["results"]) == before + 5
     assert sum(len(s["rounds"]) for s in body["results"]) >= 5
@@ -90,7 +73,9 @@ def with_refused_attempts(world: World, voucher: Voucher) -> Voucher:
 
 
 @pytest.mark.parametrize("who", ["officer", "committee"])
-def test_a_voucher_costs_the_same_whichever_is_shown(login: Login, world: World, who: str) -> None:
+def test_a_voucher_costs_the_same_whichever_is_shown(
+    login: Login, world: World, who: str, query_counts: Any
+) -> None:
     """The API's voucher, for a voucher at each step of its life, with a short and with a long audit
     trail. The voucher's page asks (once each) whether the user may take the step the voucher is at, so
     its count is compared between vouchers at one step: with few and with more related rows."""
@@ -101,24 +86,26 @@ def test_a_voucher_costs_the_same_whichever_is_shown(login: Login, world: World,
     busy = [with_refused_attempts(world, voucher_at(world, step, i + 1)) for i, step in enumerate(STEPS)]
     assert [v.status for v in busy] == [v.status for v in plain] == STEPS
     client = login(getattr(world, who))
-    api = _same_whichever(client, [f"{API}/vouchers/{v.pk}/" for v in plain + busy])
+    api = query_counts.same_whichever(client, [f"{API}/vouchers/{v.pk}/" for v in plain + busy])
     assert [r.json()["status"] for r in api] == STEPS + STEPS
     for pair in zip(plain, busy, strict=True):
-        pages = _same_whichever(client, [f"/en/vouchers/v/{v.pk}/" for v in pair])
+        pages = query_counts.same_whichever(client, [f"/en/vouchers/v/{v.pk}/" for v in pair])
         assert all(v.reference in r.content.decode() for v, r in zip(pair, pages, strict=True))
 
 
-def test_the_redemptions_do_not_grow_with_the_redemptions(login: Login, world: World) -> None:
+def test_the_redemptions_do_not_grow_with_the_redemptions(
+    login: Login, world: World, query_counts: Any
+) -> None:
     """The API's redemptions (and the coordinator's page, which lists them too) cost the same for one
     redemption as for seven; each redemption the same whichever is shown."""
     coordinator = login(world.coordinator)
     url, page = f"{API}/voucher-redemptions/", f"/en/vouchers/{world.scheme.code}/coordinator/"
     voucher_at(world, Status.REDEEMED, 0)
-    _get(coordinator, url)
-    response, one = _get(coordinator, url)
+    query_counts.get(coordinator, url)
+    response, one = query_counts.get(coordinator, url)
     assert response.json()["count"] == 1
-    _get(coordinator, page)
-    _page, page_one = _get(coordinator, page)
+    query_counts.get(coordinator, page)
+    _page, page_one = query_counts.get(coordinator, page)
     for i in range(1, 5):  # submitted, or accepted and paid in a batch; for Sirris and TNO in turn
         voucher_at(world, Status.PAID if i % 2 else Status.REDEEMED, i)
     rejected, accepted = voucher_at(world, Status.REDEEMED, 5), voucher_at(world, Status.REDEEMED, 6)
@@ -126,18 +113,18 @@ def test_the_redemptions_do_not_grow_with_the_redemptions(login: Login, world: W
         services.redemption_check(
             redemption=voucher.redemptions.get(), accept=accept, reason="Gecontroleerd", by=world.coordinator
         )
-    response, many = _get(coordinator, url)
+    response, many = query_counts.get(coordinator, url)
     body = response.json()
     assert body["count"] == len(body["results"]) == 7
     assert {r["state"] for r in body["results"]} == {"submitted", "accepted", "rejected"}
     assert sum(r["batch"] is not None for r in body["results"]) == 2
     assert many <= one + 1, (one, many)
-    listed, page_many = _get(coordinator, page)
+    listed, page_many = query_counts.get(coordinator, page)
     to_check = Redemption.objects.filter(state=Redemption.State.SUBMITTED).select_related("voucher__scheme")
     assert all(
         r.voucher.reference in listed.content.decode() for r in [*to_check, accepted.redemptions.get()]
     )
     assert page_many <= page_one + 1, (page_one, page_many)
     redemptions = Redemption.objects.order_by("pk")
-    details = _same_whichever(coordinator, [f"{url}{r.pk}/" for r in redemptions])
+    details = query_counts.same_whichever(coordinator, [f"{url}{r.pk}/" for r in redemptions])
     assert [r.json()["id"] for r in details] == [r.pk for r in redemptions]
