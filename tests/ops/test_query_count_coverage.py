@@ -69,6 +69,10 @@ def _qs(app_model: str, **filters: Any) -> Callable[[], QuerySet[Any]]:
 WEB = Covered("web/test_query_counts.py", "test_queries_do_not_grow_with_rows")
 API_LISTS = Covered("api/test_every_endpoint.py", "test_query_count_does_not_grow_with_the_rows")
 FUNNEL_LISTS = Covered("funnel/test_queries.py", "test_lists_do_not_grow_with_the_companies")
+FUNNEL_STEPS = Covered("funnel/test_queries.py", "test_the_step_lists_do_not_grow_with_the_steps")
+FUNNEL_DETAILS = Covered(
+    "funnel/test_queries.py", "test_results_plans_and_workshops_cost_the_same_whichever_is_shown"
+)
 FINANCE_LISTS = Covered("finance/test_queries.py", "test_the_lists_do_not_grow_with_the_rows")
 FINANCE_DETAILS = Covered("finance/test_queries.py", "test_a_detail_costs_the_same_whichever_row_is_shown")
 VOUCHER_DETAILS = Covered("vouchers/test_queries.py", "test_a_voucher_costs_the_same_whichever_is_shown")
@@ -171,25 +175,24 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     "funnel-questionnaire-detail": Detail(
         _qs("funnel.Questionnaire", is_current=True), lambda q: f"/api/v1/questionnaires/{q.slug}/"
     ),
-    "funnel-scan-list": Pending("POST only: starts a scan; lists nothing"),
-    "funnel-scan-detail": Pending(
-        "one scan by its private token; its rows are the answers of one JSON field"
-    ),
+    # POST only: GET is refused (405), so there are no rows; the test asserts exactly that.
+    "funnel-scan-list": Covered("funnel/test_queries.py", "test_the_scan_list_route_only_starts_scans"),
+    "funnel-scan-detail": Covered("funnel/test_queries.py", "test_a_scan_costs_the_same_whichever_is_shown"),
     "funnel-result-list": FUNNEL_LISTS,
-    "funnel-result-detail": Pending("needs verified scans; to be added with the funnel's fixtures"),
+    "funnel-result-detail": FUNNEL_DETAILS,
     "funnel-journey-list": FUNNEL_LISTS,
-    "funnel-intake-list": Pending("needs intakes; to be added with the funnel's fixtures"),
-    "funnel-trajectory-list": Pending("needs trajectories; to be added with the funnel's fixtures"),
-    "funnel-plan-list": Pending("needs implementation plans; to be added with the funnel's fixtures"),
-    "funnel-workshop-list": Pending("needs workshops; to be added with the funnel's fixtures"),
+    "funnel-intake-list": FUNNEL_STEPS,
+    "funnel-trajectory-list": FUNNEL_STEPS,
+    "funnel-plan-list": FUNNEL_STEPS,
+    "funnel-workshop-list": FUNNEL_STEPS,
     "funnel:journey_list": FUNNEL_LISTS,
     "funnel:journey_detail": Covered(
         "funnel/test_queries.py", "test_the_journey_page_does_not_grow_with_its_scans"
     ),
-    "funnel:result_detail": Pending("needs verified scans; to be added with the funnel's fixtures"),
-    "funnel:plan_detail": Pending("needs implementation plans; to be added with the funnel's fixtures"),
-    "funnel:workshop_list": Pending("needs workshops; to be added with the funnel's fixtures"),
-    "funnel:workshop_detail": Pending("needs workshops; to be added with the funnel's fixtures"),
+    "funnel:result_detail": FUNNEL_DETAILS,
+    "funnel:plan_detail": FUNNEL_DETAILS,
+    "funnel:workshop_list": FUNNEL_STEPS,
+    "funnel:workshop_detail": FUNNEL_DETAILS,
     # --- vouchers ---
     "voucher-scheme-list": Covered(
         "vouchers/test_queries.py", "test_the_scheme_list_does_not_grow_with_the_schemes"
