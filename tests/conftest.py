@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from deltaregio.accounts.models import Affiliation, Role
 from deltaregio.accounts.services import roles_ensure
@@ -68,6 +71,32 @@ def officer(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def applicant(make_user: Callable[..., User]) -> User:
     return make_user(Role.APPLICANT, organisation="Holst Centre")
+
+
+class QueryCounts:
+    """GET requests with their number of queries, for the tests that prove a page's or endpoint's count
+    does not grow with its rows (registered in tests/ops/test_query_count_coverage.py)."""
+
+    def get(self, client: Client, url: str) -> tuple[Any, int]:
+        """The response (which must be 200) and the number of queries it took."""
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response, len(context.captured_queries)
+
+    def same_whichever(self, client: Client, urls: list[str]) -> list[Any]:
+        """Each url's response, asserting the number of queries is the same for each (±1: a prefetch is
+        skipped when it has nothing to fetch)."""
+        self.get(client, urls[0])  # warm per-process caches (content types, the session)
+        shown = {url: self.get(client, url) for url in urls}
+        counts = [n for _response, n in shown.values()]
+        assert max(counts) - min(counts) <= 1, dict(zip(urls, counts, strict=True))
+        return [response for response, _n in shown.values()]
+
+
+@pytest.fixture
+def query_counts() -> QueryCounts:
+    return QueryCounts()
 
 
 # --- the browser, shared by every end-to-end test (one Playwright instance per test session) -------

@@ -69,6 +69,14 @@ def _qs(app_model: str, **filters: Any) -> Callable[[], QuerySet[Any]]:
 WEB = Covered("web/test_query_counts.py", "test_queries_do_not_grow_with_rows")
 API_LISTS = Covered("api/test_every_endpoint.py", "test_query_count_does_not_grow_with_the_rows")
 FUNNEL_LISTS = Covered("funnel/test_queries.py", "test_lists_do_not_grow_with_the_companies")
+FUNNEL_STEPS = Covered("funnel/test_queries.py", "test_the_step_lists_do_not_grow_with_the_steps")
+FUNNEL_DETAILS = Covered(
+    "funnel/test_queries.py", "test_results_plans_and_workshops_cost_the_same_whichever_is_shown"
+)
+FINANCE_LISTS = Covered("finance/test_queries.py", "test_the_lists_do_not_grow_with_the_rows")
+FINANCE_DETAILS = Covered("finance/test_queries.py", "test_a_detail_costs_the_same_whichever_row_is_shown")
+VOUCHER_DETAILS = Covered("vouchers/test_queries.py", "test_a_voucher_costs_the_same_whichever_is_shown")
+REDEMPTIONS = Covered("vouchers/test_queries.py", "test_the_redemptions_do_not_grow_with_the_redemptions")
 
 REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     # --- web pages (foundation) ---
@@ -148,12 +156,12 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     ),
     "api:statement-detail": Detail(_qs("sources.Statement"), lambda s: f"/api/v1/statements/{s.pk}/"),
     # --- finance ---
-    "finance-budget-line-list": Pending("needs entered budget lines; tests/finance covers the budget page"),
-    "finance-budget-line-detail": Pending("needs entered budget lines"),
-    "finance-co-financing-line-list": Pending("needs entered co-financing lines"),
-    "finance-co-financing-line-detail": Pending("needs entered co-financing lines"),
-    "finance-programme-amount-list": Pending("the reference data has no programme amounts"),
-    "finance-programme-amount-detail": Pending("the reference data has no programme amounts"),
+    "finance-budget-line-list": FINANCE_LISTS,
+    "finance-budget-line-detail": FINANCE_DETAILS,
+    "finance-co-financing-line-list": FINANCE_LISTS,
+    "finance-co-financing-line-detail": FINANCE_DETAILS,
+    "finance-programme-amount-list": FINANCE_LISTS,
+    "finance-programme-amount-detail": FINANCE_DETAILS,
     "finance-finding-list": ApiList("/api/v1/finance/findings/", "officer"),
     "finance-project-budget-detail": Covered(
         "finance/test_pages.py", "test_query_count_does_not_grow_with_the_lines"
@@ -167,42 +175,45 @@ REGISTRY: dict[str, Covered | ApiList | Detail | Pending] = {
     "funnel-questionnaire-detail": Detail(
         _qs("funnel.Questionnaire", is_current=True), lambda q: f"/api/v1/questionnaires/{q.slug}/"
     ),
-    "funnel-scan-list": Pending("POST only: starts a scan; lists nothing"),
-    "funnel-scan-detail": Pending(
-        "one scan by its private token; its rows are the answers of one JSON field"
-    ),
+    # POST only: GET is refused (405), so there are no rows; the test asserts exactly that.
+    "funnel-scan-list": Covered("funnel/test_queries.py", "test_the_scan_list_route_only_starts_scans"),
+    "funnel-scan-detail": Covered("funnel/test_queries.py", "test_a_scan_costs_the_same_whichever_is_shown"),
     "funnel-result-list": FUNNEL_LISTS,
-    "funnel-result-detail": Pending("needs verified scans; to be added with the funnel's fixtures"),
+    "funnel-result-detail": FUNNEL_DETAILS,
     "funnel-journey-list": FUNNEL_LISTS,
-    "funnel-intake-list": Pending("needs intakes; to be added with the funnel's fixtures"),
-    "funnel-trajectory-list": Pending("needs trajectories; to be added with the funnel's fixtures"),
-    "funnel-plan-list": Pending("needs implementation plans; to be added with the funnel's fixtures"),
-    "funnel-workshop-list": Pending("needs workshops; to be added with the funnel's fixtures"),
+    "funnel-intake-list": FUNNEL_STEPS,
+    "funnel-trajectory-list": FUNNEL_STEPS,
+    "funnel-plan-list": FUNNEL_STEPS,
+    "funnel-workshop-list": FUNNEL_STEPS,
     "funnel:journey_list": FUNNEL_LISTS,
     "funnel:journey_detail": Covered(
         "funnel/test_queries.py", "test_the_journey_page_does_not_grow_with_its_scans"
     ),
-    "funnel:result_detail": Pending("needs verified scans; to be added with the funnel's fixtures"),
-    "funnel:plan_detail": Pending("needs implementation plans; to be added with the funnel's fixtures"),
-    "funnel:workshop_list": Pending("needs workshops; to be added with the funnel's fixtures"),
-    "funnel:workshop_detail": Pending("needs workshops; to be added with the funnel's fixtures"),
+    "funnel:result_detail": FUNNEL_DETAILS,
+    "funnel:plan_detail": FUNNEL_DETAILS,
+    "funnel:workshop_list": FUNNEL_STEPS,
+    "funnel:workshop_detail": FUNNEL_DETAILS,
     # --- vouchers ---
-    "voucher-scheme-list": Pending("one scheme in the reference data: nothing to compare"),
+    "voucher-scheme-list": Covered(
+        "vouchers/test_queries.py", "test_the_scheme_list_does_not_grow_with_the_schemes"
+    ),
     "voucher-scheme-detail": Detail(
         _qs("vouchers.VoucherScheme"), lambda s: f"/api/v1/voucher-schemes/{s.code}/"
     ),
     "voucher-list": Covered(
         "vouchers/test_api.py", "test_the_voucher_list_makes_the_same_number_of_queries_for_more_vouchers"
     ),
-    "voucher-detail": Pending("needs vouchers and a committee member; the list's test covers the serializer"),
-    "voucher-redemption-list": Pending("needs redeemed vouchers (tests/vouchers fixtures)"),
-    "voucher-redemption-detail": Pending("needs redeemed vouchers (tests/vouchers fixtures)"),
+    "voucher-detail": VOUCHER_DETAILS,
+    "voucher-redemption-list": REDEMPTIONS,
+    "voucher-redemption-detail": REDEMPTIONS,
     "vouchers:scheme_list": Detail(_qs("vouchers.VoucherScheme"), lambda s: "/vouchers/"),
     "vouchers:scheme_detail": Detail(_qs("vouchers.VoucherScheme"), lambda s: f"/vouchers/{s.code}/"),
-    "vouchers:voucher_detail": Pending("needs vouchers and their parties (tests/vouchers fixtures)"),
+    "vouchers:voucher_detail": VOUCHER_DETAILS,
     # --- imports ---
-    "imports:run_list": Pending("needs recorded import runs of an officer"),
-    "imports:run_detail": Pending("one run's stored report (a JSON field), no related rows"),
+    "imports:run_list": Covered("imports/test_queries.py", "test_the_run_list_does_not_grow_with_the_runs"),
+    "imports:run_detail": Covered(
+        "imports/test_queries.py", "test_a_run_page_costs_the_same_whichever_run_is_shown"
+    ),
     # --- calls ---
     "calls:call_list": Covered("calls/test_queries.py", "test_call_lists_do_not_grow"),
     "call-setup-list": Covered("calls/test_queries.py", "test_call_lists_do_not_grow"),

@@ -61,6 +61,21 @@ class SmeFactory(factory.django.DjangoModelFactory):
     source_document = "screen: test"
 
 
+class SchemeFactory(factory.django.DjangoModelFactory):
+    """A voucher scheme of its own, beside the reference Fokus scheme (no rounds, members or envelope
+    unless a test adds them)."""
+
+    class Meta:
+        model = VoucherScheme
+
+    code = factory.Sequence(lambda n: f"testregeling-{n}")
+    name = factory.Sequence(lambda n: f"Testregeling {n}")
+    eligible_services = "Kennisvragen"
+    value = Decimal("5000.00")
+    covered_share = Decimal("50.00")
+    signing_period_months = 3
+
+
 @dataclass
 class World:
     scheme: VoucherScheme

@@ -280,7 +280,10 @@ def workshop_list() -> QuerySet[Workshop]:
     return (
         Workshop.objects.select_related("lab")
         .annotate(registered=Count("registrations", distinct=True))
-        .prefetch_related("questions")
+        # with the company that asked each question: the workshop's page names it
+        .prefetch_related(
+            Prefetch("questions", queryset=SmeQuestion.objects.select_related("journey__organisation"))
+        )
         .order_by("-held_on", "title")
     )
 

@@ -346,7 +346,7 @@ def journey_summary(*, voucher: Voucher) -> Any:
 def redemptions_to_check(*, scheme: VoucherScheme) -> QuerySet[Redemption]:
     return (
         Redemption.objects.filter(scheme=scheme, state=Redemption.State.SUBMITTED)
-        .select_related("voucher", "voucher__sme", "provider", "redeemed_by")
+        .select_related("voucher__scheme", "voucher__sme", "provider", "redeemed_by")
         .order_by("redeemed_at", "id")
     )
 
@@ -354,14 +354,16 @@ def redemptions_to_check(*, scheme: VoucherScheme) -> QuerySet[Redemption]:
 def redemptions_to_pay(*, scheme: VoucherScheme) -> QuerySet[Redemption]:
     return (
         Redemption.objects.filter(scheme=scheme, state=Redemption.State.ACCEPTED, batch__isnull=True)
-        .select_related("voucher", "voucher__sme", "provider")
+        .select_related("voucher__scheme", "voucher__sme", "provider")
         .order_by("redeemed_at", "id")
     )
 
 
 def redemption_list(*, user: Any, scheme: VoucherScheme | None = None) -> QuerySet[Redemption]:
     """Redemptions: the coordinator and officers see all of the scheme, a provider its own."""
-    redemptions = Redemption.objects.select_related("voucher", "voucher__sme", "provider", "scheme", "batch")
+    redemptions = Redemption.objects.select_related(
+        "voucher__scheme", "voucher__sme", "provider", "scheme", "batch"
+    )
     if scheme is not None:
         redemptions = redemptions.filter(scheme=scheme)
     if not getattr(user, "is_authenticated", False):
@@ -388,7 +390,7 @@ def batch_detail(*, scheme: VoucherScheme, number: int) -> PaymentBatch:
 
 def batch_redemptions(*, batch: PaymentBatch) -> QuerySet[Redemption]:
     return (
-        batch.redemptions.select_related("voucher", "voucher__sme", "provider")
+        batch.redemptions.select_related("voucher__scheme", "voucher__sme", "provider")
         .prefetch_related(Prefetch("voucher__round"))
         .order_by("voucher_id")
     )
