@@ -15,6 +15,7 @@ partner whose amounts are added up; spellings of one organisation are matched an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -237,7 +238,7 @@ def _raw_value(spec: FieldSpec, ctx: RowContext) -> Any:
             nonlocal any_value
             value = get_value(values, match.group(1))
             text = _key_part(value)
-            if text and text.lower() not in {e.lower() for e in spec.empty}:
+            if text and text.lower() not in _empty_texts(spec.empty):
                 any_value = True
             parts.append(text)
             return text
@@ -380,13 +381,19 @@ def _parse(spec: FieldSpec, kind: str, value: Any, ctx: RowContext, entity_value
     raise parsers.ParseError(f"unknown parser {parse}")  # pragma: no cover - profiles are checked
 
 
+@functools.cache
+def _empty_texts(empty: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(e.lower() for e in empty)
+
+
 def evaluate(spec: FieldSpec, kind: str, ctx: RowContext, entity_values: dict[str, Any]) -> Any:
     """The value of one field for the current record, or Empty; problems go to the report."""
     where = f"{kind}.{spec.name}"
     column = spec.column or (spec.template or spec.name)
     raw = _raw_value(spec, ctx)
+    formula_cells = ctx.source.formula_cells
     if isinstance(raw, str):
-        if (ctx.record.number, spec.column) in ctx.source.formula_cells or (
+        if (formula_cells and (ctx.record.number, spec.column) in formula_cells) or (
             spec.value is None and parsers.looks_like_formula(raw)
         ):
             ctx.problem(
@@ -400,11 +407,11 @@ def evaluate(spec: FieldSpec, kind: str, ctx: RowContext, entity_values: dict[st
             )
             return Empty
         raw = raw.strip()
-        if not raw or raw.lower() in {e.lower() for e in spec.empty}:
+        if not raw or (spec.empty and raw.lower() in _empty_texts(spec.empty)):
             raw = Empty
     elif raw is None:
         raw = Empty
-    elif spec.column and (ctx.record.number, spec.column) in ctx.source.formula_cells:
+    elif spec.column and formula_cells and (ctx.record.number, spec.column) in formula_cells:
         ctx.problem(
             column, _("%(where)s: the cell holds a formula; enter the value instead.") % {"where": where}
         )
