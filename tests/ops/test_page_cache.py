@@ -131,6 +131,12 @@ def test_languages_and_queries_are_kept_apart(kept: None) -> None:
     assert "X-Deltaregio-Cache" not in english
     assert dutch["Content-Language"] == "nl" and english["Content-Language"] == "en"
     assert "X-Deltaregio-Cache" not in Client().get("/projects/?page=1")
+    # the API has no language prefix: its language comes from the client's Accept-Language
+    api_nl = Client().get("/api/v1/projects/", headers={"Accept-Language": "nl"})
+    api_en = Client().get("/api/v1/projects/", headers={"Accept-Language": "en"})
+    assert api_nl["Content-Language"] == "nl" and api_en["Content-Language"] == "en"
+    assert "X-Deltaregio-Cache" not in api_en
+    assert Client().get("/api/v1/projects/", headers={"Accept-Language": "en"})["X-Deltaregio-Cache"] == "hit"
 
 
 def test_errors_are_not_kept(kept: None) -> None:

@@ -6,7 +6,8 @@ DELTAREGIO_PAGE_CACHE_SECONDS (0, the default: never kept), under a key that hol
 
 - the data version (ops/pagination.py): any save, delete or many-to-many change of any record, and
   every bulk writer, moves it on — a kept response is never served after a change of the data;
-- the language, the full path with its query string, and the Accept header (the API's formats).
+- the language the response is in, the full path with its query string, and the Accept header (the
+  API's formats).
 
 Only requests that carry nothing personal are served from or put in the cache: no session cookie, no
 `Authorization` header, no pending messages, no htmx partial request. A logged-in user, whose pages
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import translation
 
 from deltaregio.ops.pagination import data_version
 
@@ -50,7 +52,8 @@ def is_public_request(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, name: str) -> str:
-    language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    # the language the response is rendered in: the page's prefix, or the API client's Accept-Language
+    language = translation.get_language() or settings.LANGUAGE_CODE
     accept = request.META.get("HTTP_ACCEPT", "")
     digest = hashlib.sha256(f"{request.get_full_path()}|{accept}".encode()).hexdigest()
     return f"deltaregio:page:{data_version()}:{name}:{language}:{digest}"
