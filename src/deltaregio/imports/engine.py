@@ -51,7 +51,7 @@ class Empty:
     """No value (distinct from None so that 'absent' and 'parsed to nothing' stay apart)."""
 
 
-@dataclass
+@dataclass(slots=True)  # a million rows plan millions of these: no __dict__ each
 class Planned:
     """One object the import would make or refer to."""
 
@@ -176,7 +176,7 @@ class Report:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class PartnerRow:
     project: str
     organisation: str
