@@ -95,3 +95,17 @@ def test_without_the_setting_the_table_is_rendered_every_time(client: Any) -> No
 
 def test_a_list_that_matches_nothing_is_counted(cached_counts: None) -> None:
     assert count(Project.objects.filter(pk__in=[])) == (0, 0)
+
+
+def test_a_scan_in_progress_leaves_the_version_alone_but_its_verification_moves_it_on() -> None:
+    from deltaregio.funnel import selectors as funnel
+    from deltaregio.funnel import services as scans
+    from deltaregio.ops.pagination import data_version
+
+    questionnaire = funnel.questionnaire_current(slug="edih-dma-sme")
+    before = data_version()
+    scan, _token = scans.scan_start(questionnaire=questionnaire, language="nl")
+    scan.save()
+    assert data_version() == before  # a scan in progress is on no cached list or page
+    Project.objects.create(acronym="MOVES", slug="moves", title="Moves the version")
+    assert data_version() > before

@@ -100,7 +100,9 @@ def scan_by_token(token: str, *, for_update: bool = False) -> Scan:
         raise ScanLinkInvalid
     qs = Scan.objects.select_related("questionnaire")
     if for_update:
-        qs = qs.select_for_update()
+        # the scan's row only: with the join, every submission would also lock the questionnaire's
+        # one row and wait for all the others
+        qs = qs.select_for_update(of=("self",))
     try:
         scan = qs.get(token_hash=token_hash(token))
     except Scan.DoesNotExist as exc:

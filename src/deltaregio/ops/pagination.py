@@ -35,8 +35,17 @@ def data_version() -> int:
     return int(version)
 
 
-def bump_data_version(**_: Any) -> None:
+#: Records no cached count, fragment or page shows: their saves leave the version alone. A scan in
+#: progress is saved three times by its SME (start, answers, submit) and is on no list; its result,
+#: the company and the journey, made at verification, do move the version on.
+UNLISTED = frozenset({"sessions.session", "funnel.scan"})
+
+
+def bump_data_version(sender: Any = None, **_: Any) -> None:
     """Every cached count is stale from now on (a signal receiver, or called after bulk writes)."""
+    meta = getattr(sender, "_meta", None)
+    if meta is not None and meta.label_lower in UNLISTED:
+        return
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet
