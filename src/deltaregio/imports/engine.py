@@ -549,21 +549,21 @@ def plan_import(
     known_projects: the project keys earlier imports of this namespace made (for profiles whose
     project is reference_only: a row about a project that was never imported is refused)."""
     report = Report(profile=profile.name, file_name=file_name, dry_run=dry_run, skip_invalid=skip_invalid)
-    report.problems.extend(source.problems)
     report.personal_fields = profile.personal_fields()
     plan = Plan(profile=profile, file_name=file_name)
     _personal_columns(source, profile, report)
     seen: dict[str, tuple[str, str]] = {}
-    total = len(source.records)
-    report.rows_read = total
+    total = source.expected  # exact for a list of records, the file's lines for a stream
     unnamed_rows = 0
     unreadable = {p.location for p in source.problems if p.severity == "error"}
     project_spec = profile.entities.get("project")
-    for index, record in enumerate(source.records, start=1):
-        if progress and (index % 1000 == 0 or index == total):
-            progress("check", index, total)
+    index = 0
+    for index, record in enumerate(source.each(), start=1):
+        source.locations.add(record.location)
+        if progress and index % 1000 == 0:
+            progress("check", index, max(total, index))
         ctx = RowContext(record, source, report, profile)
-        if record.location in unreadable:
+        if record.unreadable or record.location in unreadable:
             ctx.errors += 1  # the reader reported this row already (encoding, number of cells)
         if project_spec is not None and project_spec.reference_only:
             project_key = "|".join(_key_part(get_value(record.values, col)) for col in project_spec.key)
@@ -667,6 +667,11 @@ def plan_import(
         if "organisation" in absent:
             unnamed_rows += 1
         _add_row(plan, profile, ctx, record_key, row_values, row_extra, absent, report)
+    report.rows_read = index
+    if progress and index:
+        progress("check", index, index)
+    # the reader's problems first (the file, its header, then its rows), as when it read them all first
+    report.problems[:0] = source.problems
     if unnamed_rows:
         report.notes.append(
             _(

@@ -9,6 +9,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -57,6 +58,7 @@ class SourceRecord:
     # a digest of the whole record, every cell: two records are the same when their digests are.
     # A CSV record keeps only the columns the profile reads in `values`, so the reader makes it.
     digest: str = ""
+    unreadable: bool = False  # the reader reported an error of this record (encoding, cells)
 
 
 def record_digest(values: Any) -> str:
@@ -70,6 +72,27 @@ class Source:
     columns: list[str] | None = None  # the header (CSV, XLSX); None for JSON
     problems: list[Problem] = field(default_factory=list)
     formula_cells: set[tuple[int, str]] = field(default_factory=set)
+    # a CSV file read as a stream (read_source(streaming=True)): its records, to be read once
+    stream: Iterator[SourceRecord] | None = None
+    has_records: bool = False
+    locations: set[str] = field(default_factory=set)  # of the records read (by plan_import)
+    lines: int = 0  # the file's line ends: about the number of records while they are streamed
+
+    def each(self) -> Iterator[SourceRecord]:
+        """Every record, once: from the stream, or from the list."""
+        if self.stream is not None:
+            stream, self.stream = self.stream, None
+            yield from stream
+        else:
+            yield from self.records
+
+    @property
+    def expected(self) -> int:
+        return len(self.records) if self.records else max(self.lines - 1, 1)
+
+    @property
+    def any_records(self) -> bool:
+        return bool(self.records) or self.has_records
 
 
 def get_value(values: Any, column: str) -> Any:
@@ -116,9 +139,11 @@ def _blank(stream: IO[bytes]) -> bool:
     return True
 
 
-def read_source(data: bytes | IO[bytes], profile: Profile) -> Source:
-    """Read the file (its bytes, or a binary file opened for reading). A CSV file is read as a stream,
-    row by row, so that a large file is never held whole in memory."""
+def read_source(data: bytes | IO[bytes], profile: Profile, *, streaming: bool = False) -> Source:
+    """Read the file (its bytes, or a binary file opened for reading). A CSV file is parsed row by row;
+    with `streaming` its records are not read here but given one at a time by `Source.each()` (the
+    header is read, and the first record, to know there is one), so that a large file is never held
+    whole in memory."""
     stream: IO[bytes] = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     source = Source()
     limit = max_bytes()
@@ -141,12 +166,12 @@ def read_source(data: bytes | IO[bytes], profile: Profile) -> Source:
         source.problems.append(Problem("file", "", _("The file is empty.")))
         return source
     if profile.format == "csv":
-        _read_csv(stream, profile, source)
+        _read_csv(stream, profile, source, streaming=streaming)
     elif profile.format == "json":
         _read_json(stream.read(), profile, source)
     else:
         _read_xlsx(stream.read(), profile, source)
-    if not source.records and not any(p.severity == "error" for p in source.problems):
+    if not source.any_records and not any(p.severity == "error" for p in source.problems):
         source.problems.append(Problem("file", "", _("The file has no records.")))
     _check_columns(profile, source)
     return source
@@ -158,11 +183,12 @@ def _encoding_hint(encoding: str) -> str:
     }
 
 
-def _decodes(stream: IO[bytes], encoding: str) -> bool:
-    """Whether the whole file is valid in the encoding (read in pieces, then rewound)."""
+def _decodes(stream: IO[bytes], encoding: str, source: Source) -> bool:
+    """Whether the whole file is valid in the encoding (read in pieces, then rewound); counts its lines."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     try:
         while chunk := stream.read(1 << 20):
+            source.lines += chunk.count(b"\n")
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -172,27 +198,39 @@ def _decodes(stream: IO[bytes], encoding: str) -> bool:
     return True
 
 
-def _read_csv(stream: IO[bytes], profile: Profile, source: Source) -> None:
+def _read_csv(stream: IO[bytes], profile: Profile, source: Source, *, streaming: bool) -> None:
     encoding = (
         "utf-8-sig" if profile.encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else profile.encoding
     )
-    bad_encoding = not _decodes(stream, encoding)
+    bad_encoding = not _decodes(stream, encoding, source)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
     try:
-        _read_csv_rows(csv.reader(text, delimiter=profile.delimiter), profile, source, encoding, bad_encoding)
-    finally:
-        text.detach()  # the caller's file stays open
+        reader = csv.reader(text, delimiter=profile.delimiter)
+        header = _csv_header(reader, profile, source, bad_encoding)
+    except BaseException:
+        text.detach()
+        raise
+    if header is None:
+        text.detach()
+        return
+    rows = _csv_records(reader, text, header, profile, source, encoding, bad_encoding)
+    if not streaming:
+        source.records = list(rows)
+        return
+    first = next(rows, None)  # a file of a header alone has no records (and its columns are not checked)
+    if first is not None:
+        source.stream = itertools.chain([first], rows)
+        source.has_records = True
 
 
-def _read_csv_rows(reader: Any, profile: Profile, source: Source, encoding: str, bad_encoding: bool) -> None:
-    read = set(profile.columns())  # a record keeps the columns the profile reads, and a digest of all
+def _csv_header(reader: Any, profile: Profile, source: Source, bad_encoding: bool) -> list[str] | None:
     try:
         header = next(reader)
     except StopIteration:
-        return
+        return None
     except csv.Error as exc:
         source.problems.append(Problem("row 1", "", _("The header cannot be read: %(e)s") % {"e": exc}))
-        return
+        return None
     header = [h.strip() for h in header]
     duplicates = sorted({h for h in header if header.count(h) > 1})
     for name in duplicates:
@@ -205,6 +243,30 @@ def _read_csv_rows(reader: Any, profile: Profile, source: Source, encoding: str,
                 source.problems.append(Problem("row 1", name, _encoding_hint(profile.encoding)))
                 header[index] = SURROGATE.sub("?", name)
     source.columns = header
+    return header
+
+
+def _csv_records(
+    reader: Any,
+    text: io.TextIOWrapper,
+    header: list[str],
+    profile: Profile,
+    source: Source,
+    encoding: str,
+    bad_encoding: bool,
+) -> Iterator[SourceRecord]:
+    """The records of a CSV file, one at a time; a row's problems go to source.problems before its
+    record is given (and mark it unreadable)."""
+    try:
+        yield from _csv_rows(reader, header, profile, source, encoding, bad_encoding)
+    finally:
+        text.detach()  # the caller's file stays open
+
+
+def _csv_rows(
+    reader: Any, header: list[str], profile: Profile, source: Source, encoding: str, bad_encoding: bool
+) -> Iterator[SourceRecord]:
+    read = set(profile.columns())  # a record keeps the columns the profile reads, and a digest of all
     width = len(header)
     row = 1
     while True:
@@ -220,6 +282,7 @@ def _read_csv_rows(reader: Any, profile: Profile, source: Source, encoding: str,
         if not any(cell.strip() for cell in cells):
             continue
         location = f"row {row}"
+        problems_before = len(source.problems)
         if len(cells) != width:
             source.problems.append(
                 Problem(
@@ -252,7 +315,7 @@ def _read_csv_rows(reader: Any, profile: Profile, source: Source, encoding: str,
                     values[name] = SURROGATE.sub("?", value)
             digest = record_digest(values)
         kept = {name: value for name, value in values.items() if name in read}
-        source.records.append(SourceRecord(row, location, kept, digest))
+        yield SourceRecord(row, location, kept, digest, len(source.problems) > problems_before)
 
 
 def _read_json(data: bytes, profile: Profile, source: Source) -> None:
@@ -368,7 +431,7 @@ def _read_xlsx(data: bytes, profile: Profile, source: Source) -> None:
 def _check_columns(profile: Profile, source: Source) -> None:
     """Every column the profile maps must be in the file: in the header (CSV, XLSX), or in at least one
     record (JSON)."""
-    if not source.records:
+    if not source.any_records:
         return
     if source.columns is not None:
         present = set(source.columns)
