@@ -555,7 +555,6 @@ def plan_import(
     seen: dict[str, tuple[str, str]] = {}
     total = source.expected  # exact for a list of records, the file's lines for a stream
     unnamed_rows = 0
-    unreadable = {p.location for p in source.problems if p.severity == "error"}
     project_spec = profile.entities.get("project")
     index = 0
     for index, record in enumerate(source.each(), start=1):
@@ -563,7 +562,7 @@ def plan_import(
         if progress and index % 1000 == 0:
             progress("check", index, max(total, index))
         ctx = RowContext(record, source, report, profile)
-        if record.unreadable or record.location in unreadable:
+        if record.unreadable:
             ctx.errors += 1  # the reader reported this row already (encoding, number of cells)
         if project_spec is not None and project_spec.reference_only:
             project_key = "|".join(_key_part(get_value(record.values, col)) for col in project_spec.key)

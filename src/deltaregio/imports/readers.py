@@ -204,12 +204,8 @@ def _read_csv(stream: IO[bytes], profile: Profile, source: Source, *, streaming:
     )
     bad_encoding = not _decodes(stream, encoding, source)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
-    try:
-        reader = csv.reader(text, delimiter=profile.delimiter)
-        header = _csv_header(reader, profile, source, bad_encoding)
-    except BaseException:
-        text.detach()
-        raise
+    reader = csv.reader(text, delimiter=profile.delimiter)
+    header = _csv_header(reader, profile, source, bad_encoding)
     if header is None:
         text.detach()
         return
@@ -256,11 +252,11 @@ def _csv_records(
     bad_encoding: bool,
 ) -> Iterator[SourceRecord]:
     """The records of a CSV file, one at a time; a row's problems go to source.problems before its
-    record is given (and mark it unreadable)."""
+    record is given (and mark it unreadable). The caller's file stays open when they are all read."""
     try:
         yield from _csv_rows(reader, header, profile, source, encoding, bad_encoding)
     finally:
-        text.detach()  # the caller's file stays open
+        text.detach()
 
 
 def _csv_rows(
@@ -293,7 +289,6 @@ def _csv_rows(
                 )
             )
         values = dict(zip(header, cells, strict=False))
-        digest = record_digest(values)
         if bad_encoding:
             for name, value in values.items():
                 if SURROGATE.search(value):
@@ -313,9 +308,9 @@ def _csv_rows(
                         )
                     )
                     values[name] = SURROGATE.sub("?", value)
-            digest = record_digest(values)
         kept = {name: value for name, value in values.items() if name in read}
-        yield SourceRecord(row, location, kept, digest, len(source.problems) > problems_before)
+        unreadable = len(source.problems) > problems_before
+        yield SourceRecord(row, location, kept, record_digest(values), unreadable)
 
 
 def _read_json(data: bytes, profile: Profile, source: Source) -> None:
