@@ -133,16 +133,19 @@ class ReadOnlyApiViewSet(StrictQueryParametersMixin, viewsets.ReadOnlyModelViewS
     # True: anonymous requests' responses are kept (ops/pagecache.py), after the permission check
     cache_public: ClassVar[bool] = False
 
+    def _answer(
+        self, kind: str, handler: Callable[..., Any], request: Request, *args: Any, **kwargs: Any
+    ) -> Any:
+        if not self.cache_public:
+            return handler(request, *args, **kwargs)
+        return public_page_cache(f"api-{self.basename}-{kind}")(handler)(request, *args, **kwargs)
+
     # (a kept response is a plain HttpResponse, which DRF passes on as it is)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
-        if not self.cache_public:
-            return super().list(request, *args, **kwargs)
-        return public_page_cache(f"api-{self.basename}-list")(super().list)(request, *args, **kwargs)
+        return self._answer("list", super().list, request, *args, **kwargs)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
-        if not self.cache_public:
-            return super().retrieve(request, *args, **kwargs)
-        return public_page_cache(f"api-{self.basename}-detail")(super().retrieve)(request, *args, **kwargs)
+        return self._answer("detail", super().retrieve, request, *args, **kwargs)
 
 
 class ReadOnlyListViewSet(StrictQueryParametersMixin, viewsets.GenericViewSet):

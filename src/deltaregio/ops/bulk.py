@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.db import connection, connections, models
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 M = TypeVar("M", bound=models.Model)
 
@@ -178,8 +179,6 @@ def create_instances_with_history(
 ) -> list[M]:
     """create_instances, and for each instance its first historical record ("+"), as
     django-simple-history's bulk_create_with_history writes it: the user, the reason and one moment."""
-    from simple_history.utils import bulk_create_with_history
-
     if not objs:
         return objs
     if not is_postgresql():

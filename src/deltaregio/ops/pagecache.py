@@ -63,7 +63,7 @@ def _restore(request: HttpRequest, kept: dict[str, Any]) -> HttpResponse:
     content: bytes = kept["content"]
     if kept["csrf"]:
         content = content.replace(PLACEHOLDER.encode(), get_token(request).encode())
-    response = HttpResponse(content, status=kept["status"])
+    response = HttpResponse(content)
     for header, value in kept["headers"].items():
         response[header] = value
     response["X-Deltaregio-Cache"] = "hit"
@@ -77,7 +77,10 @@ def _keep(request: HttpRequest, response: HttpResponse, key: str, seconds: int) 
         return
     content = response.content
     csrf = False
-    text = content.decode(response.charset or "utf-8", errors="strict")
+    try:
+        text = content.decode(response.charset or "utf-8")
+    except UnicodeDecodeError:
+        return  # not text: nothing of the kind these views answer, so it is not kept
     found = TOKEN_IN_FORM.search(text)
     if found:
         text = text.replace(found.group(1), PLACEHOLDER)
@@ -86,7 +89,7 @@ def _keep(request: HttpRequest, response: HttpResponse, key: str, seconds: int) 
     elif request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return  # a token was asked for but is not in a form we recognise: do not share it
     headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
-    cache.set(key, {"status": 200, "content": content, "headers": headers, "csrf": csrf}, timeout=seconds)
+    cache.set(key, {"content": content, "headers": headers, "csrf": csrf}, timeout=seconds)
 
 
 def public_page_cache(name: str) -> Callable[[View], View]:
