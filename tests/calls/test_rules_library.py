@@ -84,7 +84,7 @@ def test_each_rule_type_finds_its_problem(
 
 def test_a_new_rule_type_is_added_in_one_place(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(eligibility, "RULE_TYPES", dict(RULE_TYPES))
-    monkeypatch.setattr(services, "RULE_TYPES", eligibility.RULE_TYPES)
+    monkeypatch.setattr(services.proposals, "RULE_TYPES", eligibility.RULE_TYPES)  # where it is read
 
     @eligibility.rule_type
     class AcronymLength(RuleType):
