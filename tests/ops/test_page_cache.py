@@ -144,3 +144,22 @@ def test_errors_are_not_kept(kept: None) -> None:
     assert "X-Deltaregio-Cache" not in Client().get("/projects/no-such-project/")
     assert Client().get("/api/v1/projects/?unknown=1").status_code == 400
     assert "X-Deltaregio-Cache" not in Client().get("/api/v1/projects/?unknown=1")
+
+
+def test_a_response_that_is_not_text_is_passed_on_and_not_kept(kept: None) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from deltaregio.ops.pagecache import public_page_cache
+
+    calls = []
+
+    def binary(request: Any) -> HttpResponse:
+        calls.append(1)
+        return HttpResponse(b"\xff\xfe\x00binary", content_type="application/octet-stream")
+
+    view = public_page_cache("binary-test")(binary)
+    first = view(RequestFactory().get("/binary/"))
+    second = view(RequestFactory().get("/binary/"))
+    assert first.content == second.content == b"\xff\xfe\x00binary"
+    assert "X-Deltaregio-Cache" not in second and len(calls) == 2
