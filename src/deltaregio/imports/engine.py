@@ -62,14 +62,15 @@ class Planned:
     refs: dict[str, str] = field(default_factory=dict)
     locations: list[str] = field(default_factory=list)
     location_count: int = 0
-    source_names: set[str] = field(default_factory=set)
+    # (empty ones shared: a million plans hold millions of these, and most never get a second name)
+    source_names: frozenset[str] = frozenset()
     # resolution against the database
     object_id: int | None = None
     owned: bool = True
     action: str = ""  # create | update | unchanged | reference
     fingerprint: str = ""
     record_exists: bool = False
-    partner_ids: list[str] = field(default_factory=list)  # funding: partner keys it covers
+    partner_ids: list[str] | tuple[()] = ()  # funding: partner keys it covers
 
     def add_location(self, location: str) -> None:
         self.location_count += 1
@@ -202,6 +203,17 @@ def fingerprint(values: dict[str, Any], extra: dict[str, Any], refs: dict[str, A
     return hashlib.sha256(payload.encode()).hexdigest()[:40]
 
 
+def planned_fingerprint(planned: Planned) -> str:
+    """The fingerprint of what the source says of a planned object, once it is resolved; made when it
+    is first asked for (to compare with an earlier import's, or to write its source record) and kept,
+    so that a million planned objects do not each hold one from the start."""
+    if not planned.fingerprint:
+        planned.fingerprint = fingerprint(
+            planned.values, planned.extra, {**planned.refs, "partners": planned.partner_ids}
+        )
+    return planned.fingerprint
+
+
 def _key_part(value: Any) -> str:
     if value is MISSING or value is None:
         return ""
@@ -210,15 +222,54 @@ def _key_part(value: Any) -> str:
     return str(value).strip()
 
 
+class FieldMemo:
+    """The values one field gave for the raw values seen so far in this import, kept only where reading
+    the value said nothing: no problem, no rounding, no correction. Most columns repeat a few values
+    (codes, dates, countries, organisations), and reading one is the costly part of a row's check.
+
+    A column whose values hardly repeat (amounts) stops being remembered after MEMO_TRIAL values; any
+    column stops growing at MEMO_LIMIT values, so the memory stays bounded whatever the file's size."""
+
+    __slots__ = ("enabled", "hits", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self.hits = 0
+        self.enabled = True
+
+    def keep(self, key: Any, value: Any) -> None:
+        size = len(self.values)
+        if size == MEMO_TRIAL and self.hits < size:  # fewer repeats than values: not worth keeping
+            self.enabled = False
+            self.values = {}
+        elif size < MEMO_LIMIT:
+            self.values[key] = value
+
+
+MEMO_TRIAL = 10_000
+MEMO_LIMIT = 100_000
+_NOT_KEPT = object()
+
+
 class RowContext:
     """Values of one record while it is being checked."""
 
-    def __init__(self, record: SourceRecord, source: Source, report: Report, profile: Profile) -> None:
+    __slots__ = ("errors", "memos", "profile", "record", "report", "source")
+
+    def __init__(
+        self,
+        record: SourceRecord,
+        source: Source,
+        report: Report,
+        profile: Profile,
+        memos: dict[int, FieldMemo] | None = None,
+    ) -> None:
         self.record = record
         self.source = source
         self.report = report
         self.profile = profile
         self.errors = 0
+        self.memos = memos
 
     def problem(self, column: str, message: str, severity: str = "error") -> None:
         if severity == "error":
@@ -386,8 +437,55 @@ def _empty_texts(empty: tuple[str, ...]) -> frozenset[str]:
     return frozenset(e.lower() for e in empty)
 
 
+def _memo_key(spec: FieldSpec, ctx: RowContext) -> Any:
+    """The raw value the field's value depends on alone, or _NOT_KEPT when it depends on more (a
+    template of several columns, a formula cell of a spreadsheet, a NUTS name read with the country
+    of another field) or cannot be a key (a list or object of a JSON record)."""
+    if spec.template is not None or ctx.source.formula_cells:
+        return _NOT_KEPT
+    if spec.parse == "nuts" and spec.country and len(spec.country) != 2:
+        return _NOT_KEPT
+    if spec.value is not None:
+        return MISSING  # a fixed value: one key
+    raw = get_value(ctx.record.values, spec.column or "")
+    if raw is MISSING or raw is None:
+        return raw
+    if spec.corrections and str(raw).strip() in spec.corrections:
+        return _NOT_KEPT  # each correction is counted and its place reported
+    kind = type(raw)
+    if kind is str:
+        return raw
+    if kind is int or kind is float or kind is bool:
+        return (kind, raw)  # 1, 1.0 and True may read differently
+    return _NOT_KEPT
+
+
 def evaluate(spec: FieldSpec, kind: str, ctx: RowContext, entity_values: dict[str, Any]) -> Any:
     """The value of one field for the current record, or Empty; problems go to the report."""
+    memos = ctx.memos
+    if memos is None:
+        return _evaluate(spec, kind, ctx, entity_values)
+    memo = memos.get(id(spec))
+    if memo is None:
+        memo = memos[id(spec)] = FieldMemo()
+    if not memo.enabled:
+        return _evaluate(spec, kind, ctx, entity_values)
+    key = _memo_key(spec, ctx)
+    if key is _NOT_KEPT:
+        return _evaluate(spec, kind, ctx, entity_values)
+    value = memo.values.get(key, _NOT_KEPT)
+    if value is not _NOT_KEPT:
+        memo.hits += 1
+        return value
+    report = ctx.report
+    problems, rounded, errors = len(report.problems), report.rounded, ctx.errors
+    value = _evaluate(spec, kind, ctx, entity_values)
+    if len(report.problems) == problems and report.rounded == rounded and ctx.errors == errors:
+        memo.keep(key, value)
+    return value
+
+
+def _evaluate(spec: FieldSpec, kind: str, ctx: RowContext, entity_values: dict[str, Any]) -> Any:
     where = f"{kind}.{spec.name}"
     column = spec.column or (spec.template or spec.name)
     raw = _raw_value(spec, ctx)
@@ -556,12 +654,13 @@ def plan_import(
     total = source.expected  # exact for a list of records, the file's lines for a stream
     unnamed_rows = 0
     project_spec = profile.entities.get("project")
+    memos: dict[int, FieldMemo] = {}  # per field of the profile, for this import only
     index = 0
     for index, record in enumerate(source.each(), start=1):
         source.locations.add(record.location)
         if progress and index % 1000 == 0:
             progress("check", index, max(total, index))
-        ctx = RowContext(record, source, report, profile)
+        ctx = RowContext(record, source, report, profile, memos)
         if record.unreadable:
             ctx.errors += 1  # the reader reported this row already (encoding, number of cells)
         if project_spec is not None and project_spec.reference_only:
@@ -622,8 +721,7 @@ def plan_import(
             if espec is None:
                 continue
             values: dict[str, Any] = {}
-            ordered = sorted(espec.fields.values(), key=lambda s: s.parse == "nuts")
-            for spec in ordered:
+            for spec in _checking_order(espec.fields):
                 value = evaluate(spec, kind, ctx, values)
                 if value is not Empty:
                     values[spec.name] = value
@@ -698,13 +796,29 @@ def plan_import(
     return plan, report
 
 
+_ORDERS: dict[int, tuple[dict[str, FieldSpec], tuple[FieldSpec, ...]]] = {}
+
+
+def _checking_order(fields: dict[str, FieldSpec]) -> tuple[FieldSpec, ...]:
+    """An entity's fields in the order they are checked: NUTS names last, as they may be read with the
+    country of another field. Made once per entity of a profile, not for every row."""
+    known = _ORDERS.get(id(fields))
+    if known is not None and known[0] is fields and len(known[1]) == len(fields):
+        return known[1]
+    if len(_ORDERS) > 1000:
+        _ORDERS.clear()
+    order = tuple(sorted(fields.values(), key=lambda s: s.parse == "nuts"))
+    _ORDERS[id(fields)] = (fields, order)  # the dict itself is kept, so its id is not reused
+    return order
+
+
 def _check_only(profile: Profile, ctx: RowContext) -> None:
     for kind in ENTITY_ORDER:
         espec = profile.entities.get(kind)
         if espec is None:
             continue
         values: dict[str, Any] = {}
-        for spec in sorted(espec.fields.values(), key=lambda s: s.parse == "nuts"):
+        for spec in _checking_order(espec.fields):
             value = evaluate(spec, kind, ctx, values)
             if value is not Empty:
                 values[spec.name] = value
@@ -769,7 +883,9 @@ def _add_row(
         elif kind == "organisation":
             refs = {}
             if "name" in row_values[kind]:
-                planned.source_names.add(row_values[kind]["name"])
+                name = row_values[kind]["name"]
+                if name not in planned.source_names:
+                    planned.source_names = planned.source_names | {name}
         for ref_kind, ref_key in refs.items():
             planned.refs.setdefault(ref_kind, ref_key)
         _merge(planned, row_values[kind], profile.entities[kind].fields, report, location)
@@ -795,7 +911,9 @@ def _add_row(
         if espec.for_partner:
             if "organisation" in keys:
                 partner_ref = f"{keys['project']}||{keys['organisation']}"
-                if partner_ref not in planned.partner_ids:
+                if not planned.partner_ids:
+                    planned.partner_ids = [partner_ref]
+                elif partner_ref not in planned.partner_ids:
                     planned.partner_ids.append(partner_ref)
             elif "organisation" in absent:
                 note = _("The source names no organisation for this amount (%(loc)s).") % {"loc": location}

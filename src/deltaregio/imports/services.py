@@ -30,10 +30,10 @@ from deltaregio.imports.engine import (
     Planned,
     Progress,
     Report,
-    fingerprint,
     index_from_database,
     org_key,
     plan_import,
+    planned_fingerprint,
     resolve_organisation_aliases,
 )
 from deltaregio.imports.matching import normalise_name
@@ -53,13 +53,13 @@ class Resolution:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         ns = plan.profile.namespace
-        self.records: dict[tuple[str, str], tuple[int, int, bool, str, dict[str, Any]]] = {}
-        for pk, kind, key, object_id, owned, fp, extra in ImportedRecord.objects.filter(
-            namespace=ns
-        ).values_list("pk", "kind", "source_key", "object_id", "owned", "fingerprint", "extra"):
-            self.records[(kind, key)] = (pk, object_id, owned, fp, extra)
+        self.records: dict[tuple[str, str], tuple[int, int, bool, str]] = {}
+        for pk, kind, key, object_id, owned, fp in ImportedRecord.objects.filter(namespace=ns).values_list(
+            "pk", "kind", "source_key", "object_id", "owned", "fingerprint"
+        ):
+            self.records[(kind, key)] = (pk, object_id, owned, fp)
 
-    def record(self, kind: str, key: str) -> tuple[int, int, bool, str, dict[str, Any]] | None:
+    def record(self, kind: str, key: str) -> tuple[int, int, bool, str] | None:
         return self.records.get((kind, key))
 
 
@@ -74,15 +74,12 @@ def known_project_keys(namespace: str) -> set[str]:
 def _set_action(planned: Planned, res: Resolution, report: Report) -> None:
     """create / update / unchanged / reference for an object found (or not) by its source identifier."""
     record = res.record(planned.kind, planned.key)
-    planned.fingerprint = fingerprint(
-        planned.values, planned.extra, {**planned.refs, "partners": planned.partner_ids}
-    )
     if record is not None:
-        _pk, object_id, owned, fp, _extra = record
+        _pk, object_id, owned, fp = record
         planned.object_id, planned.owned, planned.record_exists = object_id, owned, True
         if not owned:
             planned.action = "reference"
-        elif fp == planned.fingerprint:
+        elif fp == planned_fingerprint(planned):
             planned.action = "unchanged"
         else:
             planned.action = "update"
@@ -294,10 +291,13 @@ def _resolve_partners(plan: Plan, res: Resolution, report: Report) -> None:
     groups: dict[tuple[str, tuple[str, Any]], list[Any]] = defaultdict(list)
     for row in plan.partner_rows:
         groups[(row.project, _org_identity(plan, row.organisation))].append(row)
+    plan.partner_rows = []  # grouped: the rows live on in the groups until their partner is planned
     partners: dict[str, Planned] = {}
     several_rows = 0
     role_conflicts = 0
-    for (project_key, identity), rows in groups.items():
+    for group in list(groups):  # in the order of the file; each group let go once planned
+        project_key, identity = group
+        rows = groups.pop(group)
         first = rows[0]
         key = f"{project_key}||{org_key(plan, first.organisation)}"
         planned = Planned(kind="partner", key=key)

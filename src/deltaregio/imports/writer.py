@@ -5,7 +5,8 @@ bulk_update_with_history, and the source records (ImportedRecord) that let a sec
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
@@ -17,12 +18,13 @@ from simple_history.utils import bulk_update_with_history
 from deltaregio.directory.models import Organisation, Person
 from deltaregio.finance.models import FundingContribution
 from deltaregio.funding.models import Call, Funder, Instrument
-from deltaregio.imports.engine import Plan, Planned, Progress, Report, org_key
+from deltaregio.imports.engine import Plan, Planned, Progress, Report, org_key, planned_fingerprint
 from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
 from deltaregio.ops.bulk import create_instances, create_instances_with_history
 from deltaregio.projects.models import Partner, Project
 
 BATCH = 1000
+CHUNK = 10_000  # new objects made, written and let go at a time
 M = TypeVar("M", bound=models.Model)
 MODELS: dict[str, type[models.Model]] = {
     "funder": Funder,
@@ -105,6 +107,13 @@ class UniqueValues:
         self.taken.discard(value)
 
 
+def create_in_chunks(model: type[M], objs: Iterable[M]) -> None:
+    """create_instances for objects given one by one, CHUNK at a time."""
+    objs = iter(objs)
+    while chunk := list(itertools.islice(objs, CHUNK)):
+        create_instances(model, chunk)
+
+
 def in_chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -184,12 +193,24 @@ class Writer:
         obj.source_document = self.document  # type: ignore[attr-defined]
         obj.source_location = planned.location_text  # type: ignore[attr-defined]
 
-    def _create(self, model: type[M], objs: list[M], planned: list[Planned]) -> None:
-        # COPY on PostgreSQL, with the history rows django-simple-history would write (ops/bulk.py)
-        created = create_instances_with_history(model, objs, user=self.user, reason=self.reason)
-        for obj, p in zip(created, planned, strict=True):
-            p.object_id = obj.pk
-            self.records_new.append(self._record(p))
+    def _create(self, model: type[M], objs: Iterable[M], planned: Iterable[Planned]) -> None:
+        """Write new objects in chunks: COPY on PostgreSQL, with the history rows django-simple-history
+        would write (ops/bulk.py), and their source records. `objs` may be a generator: only a chunk's
+        model instances exist at a time, whatever the size of the file."""
+        pairs = zip(objs, planned, strict=True)
+        while chunk := list(itertools.islice(pairs, CHUNK)):
+            created = create_instances_with_history(
+                model, [obj for obj, _p in chunk], user=self.user, reason=self.reason
+            )
+            for obj, (_obj, p) in zip(created, chunk, strict=True):
+                p.object_id = obj.pk
+                self._add_record(self._record(p))
+
+    def _add_record(self, record: ImportedRecord) -> None:
+        self.records_new.append(record)
+        if len(self.records_new) >= CHUNK:
+            create_instances(ImportedRecord, self.records_new)
+            self.records_new = []
 
     def _update(self, model: type[M], planned: list[Planned], apply: Any) -> None:
         if not planned:
@@ -222,7 +243,7 @@ class Writer:
             content_type=self.content_types[planned.kind],
             object_id=int(planned.object_id or 0),
             owned=planned.action == "create",
-            fingerprint=planned.fingerprint,
+            fingerprint=planned_fingerprint(planned),
             extra=self._extra(planned),
             last_run=self.run,
         )
@@ -248,8 +269,9 @@ class Writer:
                     and not planned.record_exists
                     and planned.object_id is not None
                 ):
-                    self.records_new.append(self._record(planned))
+                    self._add_record(self._record(planned))
         create_instances(ImportedRecord, self.records_new)
+        self.records_new = []
         if self.records_changed:
             ns = self.plan.profile.namespace
             by_key = {
@@ -262,7 +284,7 @@ class Writer:
                 record = by_key.get((planned.kind, planned.key))
                 if record is None:
                     continue
-                record.fingerprint = planned.fingerprint
+                record.fingerprint = planned_fingerprint(planned)
                 record.extra = self._extra(planned)
                 record.last_run = self.run
                 updates.append(record)
@@ -340,16 +362,20 @@ class Writer:
         acronyms = UniqueValues((a for a, _s in existing), 60)
         slugs = UniqueValues((s for _a, s in existing), 80)
         renamed = 0
-        objs = []
-        for p in new:
-            wanted = p.values["acronym"]
-            acronym = acronyms.make(wanted, suffix=p.key[:20])
-            renamed += acronym != wanted
-            obj = Project(acronym=acronym, slug=slugs.make(slugify(acronym)[:70] or "project"))
-            self._fill(obj, p, "project")
-            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
-            obj.call_id = self.id_of("call", p.refs.get("call"))
-            objs.append(obj)
+
+        def build() -> Iterator[Project]:
+            nonlocal renamed
+            for p in new:
+                wanted = p.values["acronym"]
+                acronym = acronyms.make(wanted, suffix=p.key[:20])
+                renamed += acronym != wanted
+                obj = Project(acronym=acronym, slug=slugs.make(slugify(acronym)[:70] or "project"))
+                self._fill(obj, p, "project")
+                obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
+                obj.call_id = self.id_of("call", p.refs.get("call"))
+                yield obj
+
+        self._create(Project, build(), new)
         if renamed:
             self.report.notes.append(
                 _(
@@ -359,7 +385,6 @@ class Writer:
                 )
                 % {"n": renamed}
             )
-        self._create(Project, objs, new)
 
         def apply(obj: Project, p: Planned) -> list[str]:
             self._fill(obj, p, "project")
@@ -378,16 +403,20 @@ class Writer:
         names = UniqueValues((n for n, _s in existing), 255)
         slugs = UniqueValues((s for _n, s in existing), 80)
         same_name = 0
-        objs = []
-        for p in new:
-            wanted = p.values["name"]
-            registration = p.values.get("registration")
-            suffix = f"{registration[0]} {registration[1]}" if registration else ""
-            name = names.make(wanted, suffix=suffix)
-            same_name += name != wanted
-            obj = Organisation(name=name, slug=slugs.make(slugify(name)[:70] or "organisation"))
-            self._fill(obj, p, "organisation")
-            objs.append(obj)
+
+        def build() -> Iterator[Organisation]:
+            nonlocal same_name
+            for p in new:
+                wanted = p.values["name"]
+                registration = p.values.get("registration")
+                suffix = f"{registration[0]} {registration[1]}" if registration else ""
+                name = names.make(wanted, suffix=suffix)
+                same_name += name != wanted
+                obj = Organisation(name=name, slug=slugs.make(slugify(name)[:70] or "organisation"))
+                self._fill(obj, p, "organisation")
+                yield obj
+
+        self._create(Organisation, build(), new)
         if same_name:
             self.report.notes.append(
                 _(
@@ -396,7 +425,6 @@ class Writer:
                 )
                 % {"n": same_name}
             )
-        self._create(Organisation, objs, new)
 
         def apply(obj: Organisation, p: Planned) -> list[str]:
             self._fill(obj, p, "organisation")
@@ -404,25 +432,24 @@ class Writer:
 
         self._update(Organisation, changed, apply)
         # registration numbers: of new organisations, and of existing ones matched by name
-        identifiers = []
         known = set(OrganisationIdentifier.objects.values_list("scheme", "identifier"))
-        for p in self.plan.entities["organisation"].values():
-            registration = p.values.get("registration")
-            if registration and registration not in known and p.object_id is not None:
-                known.add(registration)
-                identifiers.append(
-                    OrganisationIdentifier(
+
+        def identifiers() -> Iterator[OrganisationIdentifier]:
+            for p in self.plan.entities["organisation"].values():
+                registration = p.values.get("registration")
+                if registration and registration not in known and p.object_id is not None:
+                    known.add(registration)
+                    yield OrganisationIdentifier(
                         organisation_id=p.object_id,
                         scheme=registration[0],
                         identifier=registration[1],
                         source_document=self.document,
                         source_location=p.locations[0] if p.locations else "",
                     )
-                )
-        create_instances(OrganisationIdentifier, identifiers)
+
+        create_in_chunks(OrganisationIdentifier, identifiers())
 
     def _write_partner(self, new: list[Planned], changed: list[Planned]) -> None:
-        objs = []
         countries = (
             dict(
                 Organisation.objects.filter(
@@ -432,16 +459,19 @@ class Writer:
             if new
             else {}
         )
-        for p in new:
-            organisation_id = self.required_id("organisation", p.refs["organisation"])
-            obj = Partner(
-                project_id=self.required_id("project", p.refs["project"]), organisation_id=organisation_id
-            )
-            self._fill(obj, p, "partner")
-            if not obj.country:
-                obj.country = countries.get(organisation_id, "")
-            objs.append(obj)
-        self._create(Partner, objs, new)
+
+        def build() -> Iterator[Partner]:
+            for p in new:
+                organisation_id = self.required_id("organisation", p.refs["organisation"])
+                obj = Partner(
+                    project_id=self.required_id("project", p.refs["project"]), organisation_id=organisation_id
+                )
+                self._fill(obj, p, "partner")
+                if not obj.country:
+                    obj.country = countries.get(organisation_id, "")
+                yield obj
+
+        self._create(Partner, build(), new)
 
         def apply(obj: Partner, p: Planned) -> list[str]:
             self._fill(obj, p, "partner")
@@ -450,20 +480,25 @@ class Writer:
         self._update(Partner, changed, apply)
 
     def _write_funding(self, new: list[Planned], changed: list[Planned]) -> None:
-        objs = []
-        for p in new:
-            obj = FundingContribution(project_id=self.required_id("project", p.refs["project"]))
-            self._fill(obj, p, "funding")
-            obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
-            objs.append(obj)
-        self._create(FundingContribution, objs, new)
+
+        def build() -> Iterator[FundingContribution]:
+            for p in new:
+                obj = FundingContribution(project_id=self.required_id("project", p.refs["project"]))
+                self._fill(obj, p, "funding")
+                obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
+                yield obj
+
+        self._create(FundingContribution, build(), new)
         through = FundingContribution.partners.through
-        links = []
-        for p in new:
-            for ref in p.partner_ids:
-                partner_id = self.id_of("partner", ref)
-                if partner_id is not None:
-                    links.append(through(fundingcontribution_id=p.object_id, partner_id=partner_id))
+
+        def links_of(planned: list[Planned]) -> Iterator[models.Model]:
+            for p in planned:
+                for ref in p.partner_ids:
+                    partner_id = self.id_of("partner", ref)
+                    if partner_id is not None:
+                        yield through(fundingcontribution_id=p.object_id, partner_id=partner_id)
+
+        create_in_chunks(through, links_of(new))
 
         def apply(obj: FundingContribution, p: Planned) -> list[str]:
             self._fill(obj, p, "funding")
@@ -473,12 +508,7 @@ class Writer:
         self._update(FundingContribution, changed, apply)
         if changed:
             through.objects.filter(fundingcontribution_id__in=[p.object_id for p in changed]).delete()
-            for p in changed:
-                for ref in p.partner_ids:
-                    partner_id = self.id_of("partner", ref)
-                    if partner_id is not None:
-                        links.append(through(fundingcontribution_id=p.object_id, partner_id=partner_id))
-        create_instances(through, links)
+            create_in_chunks(through, links_of(changed))
 
     def _write_person(self, new: list[Planned], changed: list[Planned]) -> None:
         objs = []
