@@ -9,7 +9,9 @@ sequences are moved past them afterwards (`reset_sequences`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, connections, models
@@ -115,20 +117,55 @@ def analyze(models_: Iterable[type[models.Model]]) -> None:
 # --- model instances: the importer's writer ---------------------------------------------------------
 
 
-PLAIN = frozenset({str, int, float, bool, type(None)})
+PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_types(field: Any) -> frozenset[type]:
+    """The types of value a field hands to PostgreSQL's COPY as they are: what its get_db_prep_save
+    would give back unchanged on PostgreSQL (the backend adapts decimals, dates and aware moments as
+    they are). Everything else, JSON always, goes through get_db_prep_save."""
+    if isinstance(field, models.JSONField):
+        return frozenset()
+    if isinstance(field, models.DateTimeField):
+        return PLAIN  # a moment without a time zone is made aware (with Django's warning) below
+    if isinstance(field, models.DateField):
+        return PLAIN | {dt.date}
+    if isinstance(field, models.DecimalField):
+        return PLAIN | {Decimal}
+    return PLAIN
 
 
 def _preparer(fields: list[Any]) -> Any:
     """A function giving a row's database values: what the field's get_db_prep_save gives, called only
-    for values that need it (plain strings, numbers and None go to COPY as they are; JSON always)."""
+    for values that need it (plain strings, numbers and None go to COPY as they are, and so do dates,
+    decimals and aware moments in fields of their kind; JSON always goes through it)."""
     real = connections[connection.alias]  # not the proxy: it is asked for every value
-    prepared = [(f, isinstance(f, models.JSONField)) for f in fields]
+    prepared = [(f, _plain_types(f), isinstance(f, models.DateTimeField)) for f in fields]
 
     def values(raw: list[Any]) -> list[Any]:
         return [
-            value if type(value) in PLAIN and not is_json else field.get_db_prep_save(value, real)
-            for (field, is_json), value in zip(prepared, raw, strict=True)
+            value
+            if type(value) in plain or (moment and type(value) is dt.datetime and value.tzinfo is not None)
+            else field.get_db_prep_save(value, real)
+            for (field, plain, moment), value in zip(prepared, raw, strict=True)
         ]
+
+    return values
+
+
+def _reader(fields: list[Any]) -> Any:
+    """A function giving a new instance's values as bulk_create saves them: pre_save for the fields
+    whose class has one of its own (auto_now moments, files), the attribute for all others — which is
+    what Field.pre_save gives, without a call per value."""
+    own = [(f.attname, None if type(f).pre_save is models.Field.pre_save else f) for f in fields]
+
+    def values(obj: models.Model) -> list[Any]:
+        state = obj.__dict__
+        return [
+            state[name] if field is None and name in state else getattr(obj, name) if field is None
+            else field.pre_save(obj, True)
+            for name, field in own
+        ]  # fmt: skip
 
     return values
 
@@ -162,12 +199,8 @@ def create_instances(model: type[M], objs: list[M]) -> list[M]:
     for obj, pk_value in zip(objs, ids, strict=True):
         obj.pk = pk_value
     fields = list(meta.concrete_fields)
-    prepare = _preparer(fields)
-    _copy(
-        meta.db_table,
-        [str(f.column) for f in fields],
-        (prepare([f.pre_save(obj, True) for f in fields]) for obj in objs),
-    )
+    prepare, read = _preparer(fields), _reader(fields)
+    _copy(meta.db_table, [str(f.column) for f in fields], (prepare(read(obj)) for obj in objs))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
