@@ -78,3 +78,31 @@ def test_json_and_foreign_keys_are_written_as_the_orm_writes_them() -> None:
     assert FundingContribution.objects.get(pk=contribution.pk).project_id == project.pk
     assert FundingContribution.objects.get(pk=contribution.pk).amount == Decimal("10.50")
     assert ImportedRecord.objects.get(pk=record.pk).extra == {"text": "a", "n": 2, "s": "x"}
+
+
+def test_rows_numbered_by_the_database_keep_their_json_and_moments() -> None:
+    """TableWriter without ids (the importer's source records): the database numbers the rows, JSON
+    is stored as JSON (on PostgreSQL it goes through COPY as jsonb), moments as given."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from deltaregio.ops.bulk import TableWriter
+
+    moment = dt.datetime(2026, 5, 1, 12, 30, tzinfo=dt.UTC)
+    writer = TableWriter(ImportedRecord, batch=2, numbered_by_database=True)
+    kind = ContentType.objects.get_for_model(Project)
+    for n in range(3):  # two batches: one written by add(), one by flush()
+        writer.add({"namespace": "rows", "kind": "project", "source_key": f"r{n}", "object_id": n + 1,
+                    "content_type_id": kind.pk, "extra": {"n": n, "name": "Gent é"},
+                    "fingerprint": f"fp{n}", "first_imported_at": moment})  # fmt: skip
+    assert ImportedRecord.objects.filter(namespace="rows").count() == 2
+    writer.flush()
+    records = list(ImportedRecord.objects.filter(namespace="rows").order_by("source_key"))
+    assert [r.extra for r in records] == [{"n": n, "name": "Gent é"} for n in range(3)]
+    assert [r.fingerprint for r in records] == ["fp0", "fp1", "fp2"]
+    assert all(r.pk for r in records) and len({r.pk for r in records}) == 3
+    # a moment for each (bulk_create on SQLite fills auto_now_add fields itself; COPY keeps the row's)
+    assert all(r.first_imported_at is not None for r in records) and {r.owned for r in records} == {True}
+    # the sequence numbered them: the ORM's next record gets a new id
+    after = ImportedRecord.objects.create(namespace="rows", kind="project", source_key="after", object_id=9,
+                                          content_type=kind)  # fmt: skip
+    assert after.pk > max(r.pk for r in records)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -20,7 +21,7 @@ from deltaregio.finance.models import FundingContribution
 from deltaregio.funding.models import Call, Funder, Instrument
 from deltaregio.imports.engine import Plan, Planned, Progress, Report, org_key, planned_fingerprint
 from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
-from deltaregio.ops.bulk import create_instances, create_instances_with_history
+from deltaregio.ops.bulk import TableWriter, create_instances, create_instances_with_history
 from deltaregio.projects.models import Partner, Project
 
 BATCH = 1000
@@ -130,7 +131,9 @@ class Writer:
         self.progress = progress
         self.reason = f"import {plan.profile.name}: {plan.file_name}"[:100]
         self.document = (plan.profile.document or plan.file_name)[:100]
-        self.records_new: list[ImportedRecord] = []
+        # new source records: rows COPYed (or bulk-created) as they come, numbered by the database
+        self.records_new = TableWriter(ImportedRecord, batch=CHUNK, numbered_by_database=True)
+        self.now = timezone.now()
         self.records_changed: list[tuple[int, Planned]] = []
         self.content_types = {
             kind: ContentType.objects.get_for_model(model) for kind, model in MODELS.items()
@@ -206,11 +209,8 @@ class Writer:
                 p.object_id = obj.pk
                 self._add_record(self._record(p))
 
-    def _add_record(self, record: ImportedRecord) -> None:
-        self.records_new.append(record)
-        if len(self.records_new) >= CHUNK:
-            create_instances(ImportedRecord, self.records_new)
-            self.records_new = []
+    def _add_record(self, record: dict[str, Any]) -> None:
+        self.records_new.add(record)
 
     def _update(self, model: type[M], planned: list[Planned], apply: Any) -> None:
         if not planned:
@@ -235,18 +235,20 @@ class Writer:
                 default_change_reason=self.reason,
             )
 
-    def _record(self, planned: Planned) -> ImportedRecord:
-        return ImportedRecord(
-            namespace=self.plan.profile.namespace,
-            kind=planned.kind,
-            source_key=planned.key[:500],
-            content_type=self.content_types[planned.kind],
-            object_id=int(planned.object_id or 0),
-            owned=planned.action == "create",
-            fingerprint=planned_fingerprint(planned),
-            extra=self._extra(planned),
-            last_run=self.run,
-        )
+    def _record(self, planned: Planned) -> dict[str, Any]:
+        """A new ImportedRecord's row (field attribute names), without a model instance."""
+        return {
+            "namespace": self.plan.profile.namespace,
+            "kind": planned.kind,
+            "source_key": planned.key[:500],
+            "content_type_id": self.content_types[planned.kind].pk,
+            "object_id": int(planned.object_id or 0),
+            "owned": planned.action == "create",
+            "fingerprint": planned_fingerprint(planned),
+            "extra": self._extra(planned),
+            "first_imported_at": self.now,
+            "last_run_id": self.run.pk if self.run is not None else None,
+        }
 
     @staticmethod
     def _extra(planned: Planned) -> dict[str, Any]:
@@ -270,8 +272,7 @@ class Writer:
                     and planned.object_id is not None
                 ):
                     self._add_record(self._record(planned))
-        create_instances(ImportedRecord, self.records_new)
-        self.records_new = []
+        self.records_new.flush()
         if self.records_changed:
             ns = self.plan.profile.namespace
             by_key = {

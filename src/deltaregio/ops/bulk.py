@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.db import connection, connections, models
 from django.db.models import Max
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_create_with_history
 
 M = TypeVar("M", bound=models.Model)
@@ -35,10 +36,15 @@ def next_id(model: type[models.Model]) -> int:
 class TableWriter:
     """Buffer rows of one table and write them in batches of `batch` rows."""
 
-    def __init__(self, model: type[models.Model], *, batch: int = 20_000) -> None:
+    def __init__(
+        self, model: type[models.Model], *, batch: int = 20_000, numbered_by_database: bool = False
+    ) -> None:
+        """numbered_by_database: the rows give no id; the database numbers them (its sequence), for
+        rows nothing else refers to."""
         self.model = model
         self.batch = batch
-        self.fields = [f for f in model._meta.concrete_fields]
+        self.fields = [f for f in model._meta.concrete_fields if not (numbered_by_database and f.primary_key)]
+        self.json = [i for i, f in enumerate(self.fields) if isinstance(f, models.JSONField)]
         self.columns = [f.column for f in self.fields]
         self.attnames = [f.attname for f in self.fields]
         self.defaults: dict[str, Any] = {}
@@ -80,7 +86,10 @@ class TableWriter:
                 raw = cursor.cursor  # psycopg's own cursor: COPY … FROM STDIN
                 with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in self.buffer:
-                        copy.write_row(self._values(row))
+                        values = self._values(row)
+                        for i in self.json:
+                            values[i] = Jsonb(values[i])
+                        copy.write_row(values)
         else:
             objects = [
                 self.model(**dict(zip(self.attnames, self._values(row), strict=True))) for row in self.buffer
