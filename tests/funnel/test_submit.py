@@ -1,6 +1,7 @@
-"""Submitting a scan is one conditional write, not a lock: what another request changes between the
-read and the write is seen (a verification, a save, a second submit), a submission whose e-mail cannot
-be sent changes nothing, and a submission does not read the questionnaire's definition."""
+"""Submitting a scan is one read and one conditional write, not a lock: what another request changes
+between the read and the write is seen (a verification, a save, a second submit), the directory's
+check of the company's name is part of the write, a submission whose e-mail cannot be sent changes
+nothing, and a submission does not read the questionnaire's definition."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from deltaregio.directory.models import Organisation
 from deltaregio.funnel import engine, selectors, services
 from deltaregio.funnel.models import Scan, ScanResult
 
@@ -43,16 +45,17 @@ def submit(token: str, codes: list[str], company: str = "Gieterij West") -> Scan
 
 
 def between_read_and_write(monkeypatch: pytest.MonkeyPatch, action: Any) -> None:
-    """Run `action` once, after a submit has read its scan and before it writes (the company check)."""
-    check = services._company_check
+    """Run `action` once, after a submit has read and checked its scan and before it writes."""
+    check = services._submission
     pending = [action]
 
-    def racing(name: str) -> Any:
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        checked = check(*args, **kwargs)
         if pending:
             pending.pop()()
-        return check(name)
+        return checked
 
-    monkeypatch.setattr(services, "_company_check", racing)
+    monkeypatch.setattr(services, "_submission", racing)
 
 
 def test_a_verification_between_read_and_write_refuses_the_submit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -124,3 +127,23 @@ def test_a_submission_does_not_read_the_questionnaire_definition(client: Client)
     assert response.json()["missing"] == []
     assert not [q["sql"] for q in queries.captured_queries if '"definition"' in q["sql"]]
     assert not [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(queries.captured_queries) == 2  # the scan read; its conditional write
+
+
+@pytest.mark.parametrize("name", ["Sirris", "sIRRIS", "  SIRRIS "])
+def test_a_name_the_directory_has_as_another_kind_is_refused_and_nothing_written(name: str) -> None:
+    token = answered()
+    before = Scan.objects.values().get()
+    with pytest.raises(services.CompanyRefused, match="not as a company"):
+        submit(token, [], company=name)
+    assert Scan.objects.values().get() == before
+    assert mail.outbox == []
+
+
+def test_a_company_the_directory_has_is_accepted_in_any_case() -> None:
+    company = Organisation.objects.filter(kind=Organisation.Kind.SME).order_by("pk").first()
+    assert company is not None
+    token, codes = answered(), []
+    submit(token, codes, company=company.name.upper())
+    assert Scan.objects.get().status == Scan.Status.AWAITING_VERIFICATION
+    assert services.scan_verify(token=token, code=codes[-1]).journey.organisation == company

@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -323,11 +325,14 @@ def scan_submit(
     before verification sends a new link; the earlier one stops working.
 
     Optimistic: the scan is read without a lock and written with one conditional UPDATE, which holds
-    only if the row is still as it was read (its `updated_at`), still submittable and its link still
-    valid. When another request changed it in between — a second submit, a save, its verification —
-    the submit is made again under the row lock on what that request left: a completed scan is then
-    refused, changed answers are checked again. When the e-mail cannot be sent the submission is
-    undone (as a rollback did before) and the error raised."""
+    only if the row is still as it was read (its `updated_at`), still submittable, its link still
+    valid and the company's name not the directory's name of another kind of organisation (the
+    directory check is part of the UPDATE: two round trips in all). When another request changed the
+    scan in between — a second submit, a save, its verification — or the name is refused, the submit
+    is made again under the row lock on what that request left, with every check in Python: a
+    completed scan is refused, changed answers are checked again, a refused name is explained. When
+    the e-mail cannot be sent the submission is undone (as a rollback did before) and the error
+    raised."""
     scan = funnel_selectors.scan_by_token(token)
     code = secrets.token_urlsafe(24)
     details: dict[str, Any] = {
@@ -338,20 +343,23 @@ def scan_submit(
         "contact_consent": contact_consent,
         "language": language,
     }
-    spec, changes = _submission(scan, code=code, **details)
+    spec, changes = _submission(scan, code=code, check_company=False, **details)
     written = (
-        Scan.objects.filter(
+        Scan.objects.alias(directory_kind=_directory_kind(changes["company_name"]))
+        .filter(
+            directory_kind__in=SME_KINDS,  # as _company_check
             pk=scan.pk,
             updated_at=scan.updated_at,
             status__in=SUBMITTABLE,
             expires_at__gt=changes["submitted_at"],
-        ).update(**changes)
+        )
+        .update(**changes)
         == 1
     )
-    if not written:
+    if not written:  # changed meanwhile, or a company name the directory refuses: say why, under the lock
         with transaction.atomic():
             scan = funnel_selectors.scan_by_token(token, for_update=True)
-            spec, changes = _submission(scan, code=code, **details)
+            spec, changes = _submission(scan, code=code, check_company=True, **details)
             Scan.objects.filter(pk=scan.pk).update(**changes)
     before = {name: getattr(scan, name) for name in changes}
     for name, value in changes.items():
@@ -375,9 +383,11 @@ def _submission(
     email: str,
     contact_consent: bool,
     language: str,
+    check_company: bool,
 ) -> tuple[engine.QuestionnaireSpec, dict[str, Any]]:
     """Check a scan for submitting and give the fields its submission writes (the answers, unchanged,
-    are not written again). Raises ScanNotEditable, AnswersInvalid, FunnelError or CompanyRefused."""
+    are not written again). Raises ScanNotEditable, AnswersInvalid, FunnelError or, with
+    `check_company`, CompanyRefused."""
     if scan.status == Scan.Status.COMPLETED:
         raise ScanNotEditable(_("This scan is already completed; its result is stored."))
     spec = funnel_selectors.questionnaire_spec(scan.questionnaire)
@@ -386,7 +396,8 @@ def _submission(
     name = " ".join(company_name.split())
     if not name:
         raise FunnelError(_("Give the name of your company."), field="company_name")
-    _company_check(name)
+    if check_company:
+        _company_check(name)
     now = _now()
     return spec, {
         "company_name": name,
@@ -421,8 +432,14 @@ def _send_verification_mail(scan: Scan, spec: engine.QuestionnaireSpec, link: st
     send_mail(subject, body, None, [scan.email])
 
 
+def _directory_kind(name: str) -> Coalesce:
+    """The kind of the organisation `_company_check` finds for the name, as SQL; an SME when none."""
+    first = Organisation.objects.filter(name__iexact=name).order_by("name", "pk").values("kind")[:1]
+    return Coalesce(Subquery(first), Value(Organisation.Kind.SME))
+
+
 def _company_check(name: str) -> Organisation | None:
-    existing = Organisation.objects.filter(name__iexact=name).first()
+    existing = Organisation.objects.filter(name__iexact=name).order_by("name", "pk").first()
     if existing is not None and existing.kind not in SME_KINDS:
         raise CompanyRefused(
             _("%(name)s is in the directory as a %(kind)s, not as a company; give the name of your company.")
