@@ -3,6 +3,7 @@ results over time, journeys as each role may see them, the lab catalogue and the
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -48,18 +49,23 @@ class ScanLinkInvalid(Exception):
 # --- questionnaires ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _spec_from_checksum(checksum: str, definition_json: str) -> engine.QuestionnaireSpec:
-    import json
-
-    return engine.spec_from_definition(json.loads(definition_json))
+#: Specs by content checksum. A loaded version never changes (a changed file needs a new version),
+#: so a spec made once serves every later request of the process.
+_SPECS: dict[str, engine.QuestionnaireSpec] = {}
+_SPECS_MAX = 64
 
 
 def questionnaire_spec(questionnaire: Questionnaire) -> engine.QuestionnaireSpec:
-    """The scoring spec of a stored questionnaire version (cached by content)."""
-    import json
-
-    return _spec_from_checksum(questionnaire.checksum, json.dumps(questionnaire.definition, sort_keys=True))
+    """The scoring spec of a stored questionnaire version, made once per process and version: keyed by
+    the stored checksum of its content, so the definition (tens of kilobytes of JSON) is neither read
+    nor written out again for every request (scans defer it: `scan_by_token`)."""
+    spec = _SPECS.get(questionnaire.checksum)
+    if spec is None:
+        spec = engine.spec_from_definition(copy.deepcopy(questionnaire.definition))
+        if len(_SPECS) >= _SPECS_MAX:
+            _SPECS.clear()
+        _SPECS[questionnaire.checksum] = spec
+    return spec
 
 
 def questionnaire_list() -> QuerySet[Questionnaire]:
@@ -98,7 +104,8 @@ def scan_by_token(token: str, *, for_update: bool = False) -> Scan:
     """The scan of a private link; ScanLinkInvalid when the link is wrong or expired."""
     if not token or len(token) > 100:
         raise ScanLinkInvalid
-    qs = Scan.objects.select_related("questionnaire")
+    # the questionnaire's definition is only needed to make its spec, once per process
+    qs = Scan.objects.select_related("questionnaire").defer("questionnaire__definition")
     if for_update:
         # the scan's row only: with the join, every submission would also lock the questionnaire's
         # one row and wait for all the others

@@ -1,5 +1,6 @@
-"""Writes for the SME funnel. Every function is keyword-only and atomic; decision-bearing records
-(results, journeys, steps) keep their history with django-simple-history.
+"""Writes for the SME funnel. Every function is keyword-only and atomic (scan_submit through one
+conditional UPDATE rather than a transaction, see there); decision-bearing records (results,
+journeys, steps) keep their history with django-simple-history.
 
 The scan is a state machine: in progress → awaiting verification → completed. One function per
 transition: scan_start, scan_save_answers (in progress only), scan_submit (→ awaiting verification,
@@ -20,6 +21,8 @@ from typing import Any
 import yaml
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -302,23 +305,10 @@ def consent_text(company: str, language: str) -> str:
         ) % {"company": company}
 
 
-SUBMITTED_FIELDS = [
-    "company_name",
-    "company_country",
-    "company_region",
-    "email",
-    "contact_consent",
-    "consent_text",
-    "language",
-    "verification_hash",
-    "status",
-    "submitted_at",
-    "expires_at",
-    "updated_at",
-]
+#: The states a scan can be submitted from: a completed scan keeps its stored result.
+SUBMITTABLE = (Scan.Status.IN_PROGRESS, Scan.Status.AWAITING_VERIFICATION)
 
 
-@transaction.atomic
 def scan_submit(
     *,
     token: str,
@@ -332,8 +322,72 @@ def scan_submit(
 ) -> Scan:
     """Submit a complete scan: check that every question is answered and valid, keep the company's
     details and send the verification e-mail (whose link `verify_url(code)` builds). Submitting again
-    before verification sends a new link; the earlier one stops working."""
-    scan = funnel_selectors.scan_by_token(token, for_update=True)
+    before verification sends a new link; the earlier one stops working.
+
+    Optimistic: the scan is read without a lock and written with one conditional UPDATE, which holds
+    only if the row is still as it was read (its `updated_at`), still submittable, its link still
+    valid and the company's name not the directory's name of another kind of organisation (the
+    directory check is part of the UPDATE: two round trips in all). When another request changed the
+    scan in between — a second submit, a save, its verification — or the name is refused, the submit
+    is made again under the row lock on what that request left, with every check in Python: a
+    completed scan is refused, changed answers are checked again, a refused name is explained. When
+    the e-mail cannot be sent the submission is undone (as a rollback did before) and the error
+    raised."""
+    scan = funnel_selectors.scan_by_token(token)
+    code = secrets.token_urlsafe(24)
+    details: dict[str, Any] = {
+        "company_name": company_name,
+        "country": country,
+        "region": region,
+        "email": email,
+        "contact_consent": contact_consent,
+        "language": language,
+    }
+    spec, changes = _submission(scan, code=code, check_company=False, **details)
+    written = (
+        Scan.objects.alias(directory_kind=_directory_kind(changes["company_name"]))
+        .filter(
+            directory_kind__in=SME_KINDS,  # as _company_check
+            pk=scan.pk,
+            updated_at=scan.updated_at,
+            status__in=SUBMITTABLE,
+            expires_at__gt=changes["submitted_at"],
+        )
+        .update(**changes)
+        == 1
+    )
+    if not written:  # changed meanwhile, or a company name the directory refuses: say why, under the lock
+        with transaction.atomic():
+            scan = funnel_selectors.scan_by_token(token, for_update=True)
+            spec, changes = _submission(scan, code=code, check_company=True, **details)
+            Scan.objects.filter(pk=scan.pk).update(**changes)
+    before = {name: getattr(scan, name) for name in changes}
+    for name, value in changes.items():
+        setattr(scan, name, value)
+    try:
+        _send_verification_mail(scan, spec, verify_url(code))
+    except Exception:
+        # nothing was sent: put the scan back as it was, unless another request changed it since
+        Scan.objects.filter(pk=scan.pk, verification_hash=changes["verification_hash"]).update(**before)
+        raise
+    return scan
+
+
+def _submission(
+    scan: Scan,
+    *,
+    code: str,
+    company_name: str,
+    country: str,
+    region: str,
+    email: str,
+    contact_consent: bool,
+    language: str,
+    check_company: bool,
+) -> tuple[engine.QuestionnaireSpec, dict[str, Any]]:
+    """Check a scan for submitting and give the fields its submission writes (the answers, unchanged,
+    are not written again). Raises ScanNotEditable, AnswersInvalid, FunnelError or, with
+    `check_company`, CompanyRefused."""
     if scan.status == Scan.Status.COMPLETED:
         raise ScanNotEditable(_("This scan is already completed; its result is stored."))
     spec = funnel_selectors.questionnaire_spec(scan.questionnaire)
@@ -342,20 +396,26 @@ def scan_submit(
     name = " ".join(company_name.split())
     if not name:
         raise FunnelError(_("Give the name of your company."), field="company_name")
-    _company_check(name)
-    code = secrets.token_urlsafe(24)
-    scan.company_name = name
-    scan.company_country = country.upper()[:2]
-    scan.company_region = region.strip()[:120]
-    scan.email = email.strip()
-    scan.contact_consent = contact_consent
-    scan.consent_text = consent_text(name, language) if contact_consent else ""
-    scan.language = language[:2] or scan.language
-    scan.verification_hash = funnel_selectors.token_hash(code)
-    scan.status = Scan.Status.AWAITING_VERIFICATION
-    scan.submitted_at = _now()
-    scan.expires_at = _now() + dt.timedelta(days=RESUME_DAYS)
-    scan.save(update_fields=SUBMITTED_FIELDS)  # the answers, unchanged, are not written again
+    if check_company:
+        _company_check(name)
+    now = _now()
+    return spec, {
+        "company_name": name,
+        "company_country": country.upper()[:2],
+        "company_region": region.strip()[:120],
+        "email": email.strip(),
+        "contact_consent": contact_consent,
+        "consent_text": consent_text(name, language) if contact_consent else "",
+        "language": language[:2] or scan.language,
+        "verification_hash": funnel_selectors.token_hash(code),
+        "status": Scan.Status.AWAITING_VERIFICATION,
+        "submitted_at": now,
+        "expires_at": now + dt.timedelta(days=RESUME_DAYS),
+        "updated_at": now,
+    }
+
+
+def _send_verification_mail(scan: Scan, spec: engine.QuestionnaireSpec, link: str) -> None:
     with override(scan.language):
         subject = _("Confirm your e-mail address to see your scan result")
         body = _(
@@ -365,16 +425,21 @@ def scan_submit(
             "If you did not take this scan, ignore this message.\n"
         ) % {
             "title": spec.title.get(scan.language),
-            "company": name,
-            "link": verify_url(code),
+            "company": scan.company_name,
+            "link": link,
             "days": RESUME_DAYS,
         }
     send_mail(subject, body, None, [scan.email])
-    return scan
+
+
+def _directory_kind(name: str) -> Coalesce:
+    """The kind of the organisation `_company_check` finds for the name, as SQL; an SME when none."""
+    first = Organisation.objects.filter(name__iexact=name).order_by("name", "pk").values("kind")[:1]
+    return Coalesce(Subquery(first), Value(Organisation.Kind.SME))
 
 
 def _company_check(name: str) -> Organisation | None:
-    existing = Organisation.objects.filter(name__iexact=name).first()
+    existing = Organisation.objects.filter(name__iexact=name).order_by("name", "pk").first()
     if existing is not None and existing.kind not in SME_KINDS:
         raise CompanyRefused(
             _("%(name)s is in the directory as a %(kind)s, not as a company; give the name of your company.")
