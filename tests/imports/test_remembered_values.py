@@ -77,9 +77,10 @@ def test_rounding_and_corrections_are_counted_in_every_row(memo_import: Callable
     ((where, raw, corrected), (count, locations)) = next(iter(report.corrections.items()))
     assert (where, raw, corrected) == ("project.end_date", "2026-09-31", "2026-09-30")
     assert count == 3 and locations == ["row 2", "row 3", "row 4"]
-    assert sorted(Project.objects.filter(acronym__in=["A", "B", "C"]).values_list("status", flat=True)) == [
-        "running"
-    ] * 3
+    assert (
+        sorted(Project.objects.filter(acronym__in=["A", "B", "C"]).values_list("status", flat=True))
+        == ["running"] * 3
+    )
 
 
 @pytest.mark.django_db
@@ -113,3 +114,51 @@ def test_a_repeating_column_is_remembered_up_to_the_limit() -> None:
     for n in range(MEMO_LIMIT + 10):
         memo.keep(n, n)
     assert memo.enabled and len(memo.values) == MEMO_LIMIT
+
+
+@pytest.mark.django_db
+def test_a_corrected_fixed_value_and_nuts_names_are_reported_for_every_row(
+    run_import: Callable[..., Report],
+) -> None:
+    """Fields whose reading leaves a trace in the report beyond problems are read in every row: a
+    fixed value with a correction (each use is counted), and NUTS names (the report keeps the code a
+    name was read as — here one name read in two countries, the last reading kept, as before)."""
+    profile = """
+name: test-memo-traces
+source: {format: csv, delimiter: ";", encoding: utf-8}
+record_key: [nr]
+entities:
+  project:
+    key: [nr]
+    fields:
+      acronym: acronym
+      title: {value: "Titel", corrections: {"Titel": "Title"}}
+    extra:
+      region_be: {column: region_be, parse: nuts, country: BE}
+      region_nl: {column: region_nl, parse: nuts, country: NL}
+"""
+    data = b"nr;acronym;region_be;region_nl\n1;A;Limburg;Limburg\n2;B;Limburg;\n3;C;Limburg;\n"
+    report = run_import("test-memo-traces", data, profile_text=profile, file_name="t.csv", dry_run=True)
+    assert report.state == "checked"
+    (count, locations) = report.corrections[("project.title", "Titel", "Title")]
+    assert count == 3 and locations == ["row 2", "row 3", "row 4"]
+    assert report.nuts_resolved == {"Limburg": "BE22"}  # read in Belgium last, in rows 3 and 4
+
+
+def test_zero_and_minus_zero_are_remembered_apart() -> None:
+    from deltaregio.imports.engine import _memo_key
+    from deltaregio.imports.profiles import FieldSpec
+    from deltaregio.imports.readers import Source, SourceRecord
+
+    spec = FieldSpec(name="amount", column="amount", parse="money")
+    keys = set()
+    for value in (0.0, -0.0, 0, "0"):
+        record = SourceRecord(values={"amount": value}, location="record 1", number=1)
+        keys.add(_memo_key(spec, ctx_for(record, Source())))
+    assert len(keys) == 4
+
+
+def ctx_for(record: object, source: object) -> object:
+    from deltaregio.imports.engine import RowContext
+
+    return RowContext(record, source, Report(profile="p", file_name="f"), None, {})  # type: ignore[arg-type]

@@ -438,25 +438,27 @@ def _empty_texts(empty: tuple[str, ...]) -> frozenset[str]:
 
 
 def _memo_key(spec: FieldSpec, ctx: RowContext) -> Any:
-    """The raw value the field's value depends on alone, or _NOT_KEPT when it depends on more (a
-    template of several columns, a formula cell of a spreadsheet, a NUTS name read with the country
-    of another field) or cannot be a key (a list or object of a JSON record)."""
-    if spec.template is not None or ctx.source.formula_cells:
+    """The raw value the field's value depends on alone, or _NOT_KEPT when it depends on more or
+    leaves a trace in the report that a remembered value would skip: a template of several columns, a
+    formula cell of a spreadsheet, a correction (each is counted with its place), a NUTS name (the
+    report keeps the code each name was read as), or a raw value that cannot be a key (a list or
+    object of a JSON record)."""
+    if spec.template is not None or spec.parse == "nuts" or ctx.source.formula_cells:
         return _NOT_KEPT
-    if spec.parse == "nuts" and spec.country and len(spec.country) != 2:
-        return _NOT_KEPT
-    if spec.value is not None:
-        return MISSING  # a fixed value: one key
-    raw = get_value(ctx.record.values, spec.column or "")
+    raw = spec.value if spec.value is not None else get_value(ctx.record.values, spec.column or "")
     if raw is MISSING or raw is None:
         return raw
     if spec.corrections and str(raw).strip() in spec.corrections:
-        return _NOT_KEPT  # each correction is counted and its place reported
+        return _NOT_KEPT
+    if spec.value is not None:
+        return MISSING  # a fixed value: one key
     kind = type(raw)
     if kind is str:
         return raw
-    if kind is int or kind is float or kind is bool:
+    if kind is int or kind is bool:
         return (kind, raw)  # 1, 1.0 and True may read differently
+    if kind is float:
+        return (kind, repr(raw))  # and so may 0.0 and -0.0, which are equal
     return _NOT_KEPT
 
 
