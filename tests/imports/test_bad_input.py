@@ -259,3 +259,35 @@ def test_a_csv_file_is_read_as_a_stream_with_only_the_columns_the_profile_reads(
         and record.digest
         != read_source(data.replace(b"a note", b"b note"), profile_from_text(PROFILE)).records[0].digest
     )
+
+
+@pytest.mark.django_db
+def test_skip_invalid_leaves_out_a_project_that_ends_before_it_starts_with_its_partners(
+    run_import: Callable[..., Report],
+) -> None:
+    """The dates of a project are checked after its rows are merged; with skip_invalid such a project
+    is left out with its partners and contributions (it made the import fail before), the others are
+    written, and the counts say what was written."""
+    profile = PROFILE.replace(
+        "start_date: start",
+        "start_date: {column: start, parse: date}\n      end_date: {column: end, parse: date}",
+    )
+    data = (
+        b"nr;acronym;title;start;end;organisation;country;role;amount\n"
+        b"1;ALPHA;Alpha;01.02.2021;01.01.2020;Sirris;BE;LP;5\n"
+        b"2;BETA;Beta;01.02.2021;01.01.2022;TNO;NL;PP;7\n"
+    )
+    before = snapshot()
+    report = run_import("test-grants", data, profile_text=profile, file_name="g.csv", skip_invalid=True)
+    assert report.state == "done"
+    assert [(p.location, p.field) for p in report.errors] == [("row 2", "project.end_date")]
+    assert not Project.objects.filter(acronym="ALPHA").exists()
+    beta = Project.objects.get(acronym="BETA")
+    assert [str(f.amount) for f in beta.funding.all()] == ["7.00"]
+    after = snapshot()
+    assert after["projects"] - before["projects"] == 1 == report.counts["project"]["create"]
+    assert after["partners"] - before["partners"] == 1 == report.counts["partner"]["create"]
+    assert after["funding"] - before["funding"] == 1 == report.counts["funding"]["create"]
+    assert (report.rows_valid, report.rows_invalid) == (1, 1)  # the left-out project's row is skipped
+    assert report.amount_totals == {"funding.amount EUR": "7.00"}  # of what was written
+    assert any("invalid records were skipped" in note for note in report.notes)

@@ -395,17 +395,34 @@ def _fatal(report: Report, locations: set[str]) -> list[Problem]:
 
 
 def _drop_invalid(plan: Plan, report: Report) -> None:
-    """With skip_invalid: leave out projects that failed a check after merging, and what hangs on them."""
+    """With skip_invalid: leave out projects that failed a check after merging (an end before the
+    start), and what hangs on them: their partners and contributions. Once resolved, what they would
+    have been (created, updated…) is taken off the report's counts, which say what was written."""
     bad = {p.location for p in report.errors}
     projects = plan.entities.get("project", {})
     dropped = {key for key, planned in projects.items() if planned.locations and planned.locations[0] in bad}
-    for key in dropped:
-        del projects[key]
-    if dropped:
-        plan.partner_rows = [r for r in plan.partner_rows if r.project not in dropped]
-        funding = plan.entities.get("funding", {})
-        for key in [k for k, p in funding.items() if p.refs.get("project") in dropped]:
-            del funding[key]
+    if not dropped:
+        return
+    gone = [projects.pop(key) for key in dropped]
+    plan.partner_rows = [r for r in plan.partner_rows if r.project not in dropped]
+    for kind in ("partner", "funding"):
+        entities = plan.entities.get(kind, {})
+        for key in [k for k, p in entities.items() if p.refs.get("project") in dropped]:
+            gone.append(entities.pop(key))
+    resolved = False
+    for planned in gone:
+        if planned.kind == "project":  # its rows are skipped now, as invalid ones
+            report.rows_valid -= planned.location_count
+            report.rows_invalid += planned.location_count
+        if planned.action:
+            resolved = True
+            report.count(planned.kind, planned.action, -1)
+            if not report.counts[planned.kind][planned.action]:
+                del report.counts[planned.kind][planned.action]
+            if not report.counts[planned.kind]:
+                del report.counts[planned.kind]
+    if resolved:
+        _amount_totals(plan, report)  # of what is written
 
 
 @contextlib.contextmanager  # also a decorator (contextlib.ContextDecorator)
