@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from deltaregio.imports.engine import MEMO_LIMIT, MEMO_TRIAL, FieldMemo, Report
+from deltaregio.imports.engine import Report
+from deltaregio.imports.fields import MEMO_LIMIT, MEMO_TRIAL, FieldMemo
 from deltaregio.projects.models import Project
 
 PROFILE = """
@@ -146,7 +147,7 @@ entities:
 
 
 def test_zero_and_minus_zero_are_remembered_apart() -> None:
-    from deltaregio.imports.engine import _memo_key
+    from deltaregio.imports.fields import _memo_key
     from deltaregio.imports.profiles import FieldSpec
     from deltaregio.imports.readers import Source, SourceRecord
 
@@ -159,6 +160,6 @@ def test_zero_and_minus_zero_are_remembered_apart() -> None:
 
 
 def ctx_for(record: object, source: object) -> object:
-    from deltaregio.imports.engine import RowContext
+    from deltaregio.imports.fields import RowContext
 
     return RowContext(record, source, Report(profile="p", file_name="f"), None, {})  # type: ignore[arg-type]
