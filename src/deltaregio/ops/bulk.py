@@ -169,12 +169,7 @@ def _reader(fields: list[Any]) -> Any:
     own = [(f.attname, None if type(f).pre_save is models.Field.pre_save else f) for f in fields]
 
     def values(obj: models.Model) -> list[Any]:
-        state = obj.__dict__
-        return [
-            state[name] if field is None and name in state else getattr(obj, name) if field is None
-            else field.pre_save(obj, True)
-            for name, field in own
-        ]  # fmt: skip
+        return [getattr(obj, name) if field is None else field.pre_save(obj, True) for name, field in own]
 
     return values
 
