@@ -207,10 +207,7 @@ class Writer:
             )
             for obj, (_obj, p) in zip(created, chunk, strict=True):
                 p.object_id = obj.pk
-                self._add_record(self._record(p))
-
-    def _add_record(self, record: dict[str, Any]) -> None:
-        self.records_new.add(record)
+                self.records_new.add(self._record(p))
 
     def _update(self, model: type[M], planned: list[Planned], apply: Any) -> None:
         if not planned:
@@ -271,7 +268,7 @@ class Writer:
                     and not planned.record_exists
                     and planned.object_id is not None
                 ):
-                    self._add_record(self._record(planned))
+                    self.records_new.add(self._record(planned))
         self.records_new.flush()
         if self.records_changed:
             ns = self.plan.profile.namespace
