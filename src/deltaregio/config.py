@@ -39,6 +39,13 @@ def _int(name: str, raw: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _at_least_two(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 2:
+        raise ConfigError(f"{name} must be at least 2, not {value}")
+    return value
+
+
 def _str(name: str, raw: str) -> str:
     return raw
 
@@ -123,6 +130,12 @@ SETTINGS: tuple[Setting, ...] = (
         str(2 * 1024 * 1024),
         "Uploaded imports larger than this (bytes) run as a background task.",
         _int,
+    ),
+    Setting(
+        "DELTAREGIO_IMPORT_MEMORY_OBJECTS",
+        "5000",
+        "Planned objects of each kind an import keeps in memory; the rest wait in a temporary file.",
+        _at_least_two,
     ),
     Setting(
         "DELTAREGIO_360G_PREFIX",

@@ -29,6 +29,7 @@ from deltaregio.imports.fields import Empty, FieldMemo, RowContext, evaluate, ke
 from deltaregio.imports.matching import OrganisationIndex, normalise_name
 from deltaregio.imports.profiles import ENTITY_ORDER, FieldSpec, Profile
 from deltaregio.imports.readers import Problem, Source, get_value, record_digest
+from deltaregio.imports.spill import Spill, SpillDict, SpillList
 
 Progress = Callable[[str, int, int], None]
 PERSONAL_COLUMN = re.compile(
@@ -58,6 +59,26 @@ class Planned:
     fingerprint: str = ""
     record_exists: bool = False
     partner_ids: list[str] | tuple[()] = ()  # funding: partner keys it covers
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickled (a large import keeps most of its plan on disk) as the plain tuple of its fields:
+        # several times faster than the dataclass's own state functions
+        return Planned, (
+            self.kind,
+            self.key,
+            self.values,
+            self.extra,
+            self.refs,
+            self.locations,
+            self.location_count,
+            self.source_names,
+            self.object_id,
+            self.owned,
+            self.action,
+            self.fingerprint,
+            self.record_exists,
+            self.partner_ids,
+        )
 
     def add_location(self, location: str) -> None:
         self.location_count += 1
@@ -174,15 +195,32 @@ class PartnerRow:
 
 @dataclass
 class Plan:
+    """What an import would write. Each kind's planned objects, the partner rows and the aliases are
+    kept in SpillDicts: in memory while the file is small, the least used of them on disk in a large one
+    (spill.py). Whoever makes a Plan closes its spill."""
+
     profile: Profile
     file_name: str
-    entities: dict[str, dict[str, Planned]] = field(default_factory=lambda: defaultdict(dict))
-    partner_rows: list[PartnerRow] = field(default_factory=list)
+    spill: Spill = field(default_factory=Spill)
+    entities: dict[str, SpillDict[str, Planned]] = field(init=False)
+    partner_rows: SpillList[PartnerRow] = field(init=False)
     org_alias: dict[str, str] = field(default_factory=dict)
-    partner_alias: dict[tuple[str, tuple[str, Any]], str] = field(default_factory=dict)
+    partner_alias: SpillDict[tuple[str, tuple[str, Any]], str] = field(init=False)
+    # each planned organisation's id once resolved (None: to be made), kept apart from the planned
+    # objects: every partner row and every partner written looks its organisation up
+    org_ids: dict[str, int | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.entities = defaultdict(self.spill.dict)
+        self.partner_rows = SpillList(self.spill)
+        self.partner_alias = self.spill.dict()
 
     def get(self, kind: str, key: str) -> Planned | None:
         return self.entities[kind].get(key)
+
+    def of(self, kind: str) -> SpillDict[str, Planned]:
+        """The planned objects of a kind (an empty mapping, not kept, if the file has none)."""
+        return self.entities[kind] if kind in self.entities else SpillDict(self.spill)
 
 
 def fingerprint(values: dict[str, Any], extra: dict[str, Any], refs: dict[str, Any]) -> str:
@@ -267,16 +305,20 @@ def plan_import(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     known_projects: set[str] | None = None,
+    spill: Spill | None = None,
 ) -> tuple[Plan, Report]:
     """Check every record of the source against the profile and plan the import.
 
     known_projects: the project keys earlier imports of this namespace made (for profiles whose
-    project is reference_only: a row about a project that was never imported is refused)."""
+    project is reference_only: a row about a project that was never imported is refused).
+    spill: where the plan keeps what does not fit in memory (a new one if not given; the caller closes
+    plan.spill)."""
     report = Report(profile=profile.name, file_name=file_name, dry_run=dry_run, skip_invalid=skip_invalid)
     report.personal_fields = profile.personal_fields()
-    plan = Plan(profile=profile, file_name=file_name)
+    plan = Plan(profile=profile, file_name=file_name, spill=spill or Spill())
+    source.locations = plan.spill.set()
     _personal_columns(source, profile, report)
-    seen: dict[str, tuple[str, str]] = {}
+    seen: SpillDict[str, tuple[str, str]] = plan.spill.dict()
     total = source.expected  # exact for a list of records, the file's lines for a stream
     unnamed_rows = 0
     project_spec = profile.entities.get("project")
@@ -312,14 +354,15 @@ def plan_import(
             continue
         record_key = "|".join(key_parts)
         canonical = record.digest or record_digest(record.values)  # the same record: the same digest
-        if ctx.errors and record_key not in seen:
-            seen[record_key] = (record.location, canonical)
+        first = seen.get(record_key)
+        if ctx.errors and first is None:
+            seen.add(record_key, (record.location, canonical))
             report.rows_invalid += 1
             # still check every value, so that all problems of the row are listed
             _check_only(profile, ctx, orders)
             continue
-        if record_key in seen:
-            first_location, first_canonical = seen[record_key]
+        if first is not None:
+            first_location, first_canonical = first
             if canonical == first_canonical:
                 report.rows_duplicate += 1
                 report.problems.append(
@@ -339,7 +382,7 @@ def plan_import(
                 )
                 report.rows_invalid += 1
             continue
-        seen[record_key] = (record.location, canonical)
+        seen.add(record_key, (record.location, canonical))
         row_values: dict[str, dict[str, Any]] = {}
         row_extra: dict[str, dict[str, Any]] = {}
         absent: set[str] = set()
@@ -391,6 +434,7 @@ def plan_import(
         if "organisation" in absent:
             unnamed_rows += 1
         _add_row(plan, profile, ctx, record_key, row_values, row_extra, absent, report)
+    seen.clear()
     report.rows_read = index
     if progress and index:
         progress("check", index, index)
@@ -488,7 +532,7 @@ def _add_row(
         planned = plan.entities[kind].get(key)
         if planned is None:
             planned = Planned(kind=kind, key=key)
-            plan.entities[kind][key] = planned
+            plan.entities[kind].add(key, planned)
         refs: dict[str, str] = {
             k: keys[k] for k in ("funder", "instrument", "call") if k in keys and k != kind
         }
@@ -523,7 +567,7 @@ def _add_row(
         planned = plan.entities["funding"].get(key)
         if planned is None:
             planned = Planned(kind="funding", key=key)
-            plan.entities["funding"][key] = planned
+            plan.entities["funding"].add(key, planned)
         values = dict(row_values["funding"])
         planned.refs.setdefault("project", keys["project"])
         if "instrument" in keys:
@@ -545,16 +589,15 @@ def _add_row(
 def resolve_organisation_aliases(plan: Plan, report: Report) -> None:
     """Within the file: an organisation named without a registration number is the one with a number
     and the same normalised name, when there is exactly one."""
-    orgs = plan.entities.get("organisation", {})
+    orgs = plan.of("organisation")
     by_name: dict[str, list[str]] = defaultdict(list)
     for key, planned in orgs.items():
         if key.startswith("reg:"):
             by_name[normalise_name(planned.values.get("name", ""))].append(key)
-    for key, planned in list(orgs.items()):
-        if not key.startswith("name:"):
-            continue
+    for key in [key for key in orgs if key.startswith("name:")]:
         candidates = by_name.get(key[5:], [])
         if len(candidates) == 1:
+            planned = orgs[key]
             target = orgs[candidates[0]]
             target.source_names |= planned.source_names
             for loc in planned.locations:

@@ -12,7 +12,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSet
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -75,7 +75,8 @@ class Source:
     # a CSV file read as a stream (read_source(streaming=True)): its records, to be read once
     stream: Iterator[SourceRecord] | None = None
     has_records: bool = False
-    locations: set[str] = field(default_factory=set)  # of the records read (by plan_import)
+    # of the records read (plan_import keeps them in its spill: a large file has millions)
+    locations: MutableSet[str] = field(default_factory=set)
     lines: int = 0  # the file's line ends: about the number of records while they are streamed
 
     def each(self) -> Iterator[SourceRecord]:

@@ -14,7 +14,7 @@ import contextlib
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSet
 from decimal import Decimal
 from typing import IO, Any
 
@@ -26,6 +26,7 @@ from deltaregio.directory.models import Organisation
 from deltaregio.funding.models import Call, Funder, Instrument
 from deltaregio.imports.engine import (
     ROLE_RANK,
+    PartnerRow,
     Plan,
     Planned,
     Progress,
@@ -40,7 +41,8 @@ from deltaregio.imports.matching import normalise_name
 from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
 from deltaregio.imports.profiles import Profile
 from deltaregio.imports.readers import Problem, read_source
-from deltaregio.imports.writer import Writer, in_chunks
+from deltaregio.imports.spill import Spill, SpillDict, SpillList
+from deltaregio.imports.writer import CHUNK, Writer, in_chunks
 from deltaregio.ops.pagination import bump_data_version
 from deltaregio.projects.models import Partner
 
@@ -53,14 +55,17 @@ class Resolution:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         ns = plan.profile.namespace
-        self.records: dict[tuple[str, str], tuple[int, int, bool, str]] = {}
-        for pk, kind, key, object_id, owned, fp in ImportedRecord.objects.filter(namespace=ns).values_list(
-            "pk", "kind", "source_key", "object_id", "owned", "fingerprint"
+        # (in the plan's spill: a namespace may hold millions of records from earlier imports)
+        self.records: SpillDict[tuple[str, str], tuple[int, int, bool, str]] = plan.spill.dict()
+        for pk, kind, key, object_id, owned, fp in (
+            ImportedRecord.objects.filter(namespace=ns)
+            .values_list("pk", "kind", "source_key", "object_id", "owned", "fingerprint")
+            .iterator(chunk_size=CHUNK)
         ):
             self.records[(kind, key)] = (pk, object_id, owned, fp)
 
     def record(self, kind: str, key: str) -> tuple[int, int, bool, str] | None:
-        return self.records.get((kind, key))
+        return self.records.peek((kind, key))
 
 
 def known_project_keys(namespace: str) -> set[str]:
@@ -95,7 +100,7 @@ def resolve(plan: Plan, report: Report) -> Resolution:
     res = Resolution(plan)
     ents = plan.entities
     # funders by name, instruments and calls by code: existing ones are referred to, never changed
-    funders = ents.get("funder", {})
+    funders = plan.of("funder")
     if funders:
         existing = {normalise_name(n): pk for pk, n in Funder.objects.values_list("pk", "name")}
         for planned in funders.values():
@@ -103,7 +108,7 @@ def resolve(plan: Plan, report: Report) -> Resolution:
                 planned.object_id = existing.get(planned.key)
             _set_action(planned, res, report)
     for kind, model in (("instrument", Instrument), ("call", Call)):
-        planned_all = ents.get(kind, {})
+        planned_all = plan.of(kind)
         if not planned_all:
             continue
         existing = dict(model.objects.filter(code__in=list(planned_all)).values_list("code", "pk"))
@@ -139,7 +144,7 @@ def resolve(plan: Plan, report: Report) -> Resolution:
     _resolve_organisations(plan, res, report)
     _resolve_partners(plan, res, report)
     for kind in ("funding", "person"):
-        for planned in ents.get(kind, {}).values():
+        for planned in plan.of(kind).values():
             if kind == "funding":
                 planned.partner_ids = sorted({plan_partner_key(plan, ref) for ref in planned.partner_ids})
             if kind == "person" and "organisation" in planned.refs:
@@ -167,7 +172,7 @@ def _check_project(planned: Planned, report: Report, end_before_start: str) -> N
 
 
 def _resolve_organisations(plan: Plan, res: Resolution, report: Report) -> None:
-    orgs = plan.entities.get("organisation", {})
+    orgs = plan.of("organisation")
     if not orgs:
         return
     resolve_organisation_aliases(plan, report)
@@ -175,11 +180,18 @@ def _resolve_organisations(plan: Plan, res: Resolution, report: Report) -> None:
         list(Organisation.objects.values_list("pk", "name")),
         list(OrganisationIdentifier.objects.values_list("organisation_id", "scheme", "identifier")),
     )
-    ordered = sorted(
-        orgs.values(), key=lambda p: (not p.key.startswith("reg:"), p.locations[0] if p.locations else "")
-    )
+    # those with a registration number first, then by where they first appear; by key, so that the
+    # planned objects themselves are read one at a time (a large file has too many to hold at once)
+    ordered = [
+        key
+        for _reg, _location, _n, key in sorted(
+            (not key.startswith("reg:"), p.locations[0] if p.locations else "", n, key)
+            for n, (key, p) in enumerate(orgs.items())
+        )
+    ]
     spelling_merges = 0
-    for planned in ordered:
+    for key in ordered:
+        planned = orgs[key]
         name = planned.values.get("name", "")
         registration = planned.values.get("registration")
         record = res.record("organisation", planned.key)
@@ -245,6 +257,7 @@ def _resolve_organisations(plan: Plan, res: Resolution, report: Report) -> None:
                     "locations": planned.location_text,
                 }
             )
+    plan.org_ids = {key: p.object_id for key, p in orgs.read_only_items()}
     if spelling_merges:
         report.notes.append(
             _(
@@ -271,33 +284,35 @@ def _existing_name(planned: Planned) -> str:
 
 
 def _org_identity(plan: Plan, key: str) -> tuple[str, Any]:
-    planned = plan.entities["organisation"].get(org_key(plan, key))
-    if planned is None:
+    target = org_key(plan, key)
+    if target not in plan.org_ids:
         return ("missing", key)
-    if planned.object_id is not None:
-        return ("db", planned.object_id)
-    return ("new", planned.key)
+    object_id = plan.org_ids[target]
+    return ("db", object_id) if object_id is not None else ("new", target)
 
 
 def plan_partner_key(plan: Plan, ref: str) -> str:
     project, _sep, organisation = ref.partition("||")
-    return plan.partner_alias.get((project, _org_identity(plan, organisation)), ref)
+    return plan.partner_alias.peek((project, _org_identity(plan, organisation)), ref)
 
 
 def _resolve_partners(plan: Plan, res: Resolution, report: Report) -> None:
-    plan.partner_alias = {}
+    plan.partner_alias = plan.spill.dict()
     if not plan.partner_rows:
         return
-    groups: dict[tuple[str, tuple[str, Any]], list[Any]] = defaultdict(list)
+    groups: SpillDict[tuple[str, tuple[str, Any]], list[PartnerRow]] = plan.spill.dict()
     for row in plan.partner_rows:
-        groups[(row.project, _org_identity(plan, row.organisation))].append(row)
-    plan.partner_rows = []  # grouped: the rows live on in the groups until their partner is planned
-    partners: dict[str, Planned] = {}
+        group_key = (row.project, _org_identity(plan, row.organisation))
+        group = groups.get(group_key)
+        if group is None:
+            groups[group_key] = [row]
+        else:
+            group.append(row)
+    plan.partner_rows = SpillList(plan.spill)  # grouped: the rows live on in the groups
+    partners: SpillDict[str, Planned] = plan.spill.dict()
     several_rows = 0
     role_conflicts = 0
-    for group in list(groups):  # in the order of the file; each group let go once planned
-        project_key, identity = group
-        rows = groups.pop(group)
+    for (project_key, identity), rows in groups.read_only_items():  # in the order of the file
         first = rows[0]
         key = f"{project_key}||{org_key(plan, first.organisation)}"
         planned = Planned(kind="partner", key=key)
@@ -315,7 +330,8 @@ def _resolve_partners(plan: Plan, res: Resolution, report: Report) -> None:
         if len(rows) > 1:
             several_rows += 1
         partners[key] = planned
-        plan.partner_alias[(project_key, identity)] = key
+        plan.partner_alias.add((project_key, identity), key)  # (one per group)
+    groups.clear()
     plan.entities["partner"] = partners
     if several_rows:
         report.notes.append(
@@ -332,7 +348,7 @@ def _resolve_partners(plan: Plan, res: Resolution, report: Report) -> None:
             % {"n": role_conflicts}
         )
     # partners that exist already (made by hand, or by an earlier import under another key)
-    project_ids = {p.object_id for p in plan.entities.get("project", {}).values() if p.object_id is not None}
+    project_ids = {p.object_id for p in plan.of("project").read_only_values() if p.object_id is not None}
     existing: dict[tuple[int, int], int] = {}
     for chunk in in_chunks(sorted(project_ids)):
         for pk, project_id, organisation_id in Partner.objects.filter(project_id__in=chunk).values_list(
@@ -340,8 +356,8 @@ def _resolve_partners(plan: Plan, res: Resolution, report: Report) -> None:
         ):
             existing[(project_id, organisation_id)] = pk
     for planned in partners.values():
-        project = plan.entities["project"].get(planned.refs["project"])
-        organisation = plan.entities["organisation"].get(planned.refs["organisation"])
+        project = plan.entities["project"].peek(planned.refs["project"])
+        organisation = plan.entities["organisation"].peek(planned.refs["organisation"])
         if (
             res.record("partner", planned.key) is None
             and project is not None
@@ -371,10 +387,10 @@ def _not_in_file(plan: Plan, res: Resolution, report: Report) -> None:
 
 def _amount_totals(plan: Plan, report: Report) -> None:
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for planned in plan.entities.get("funding", {}).values():
+    for planned in plan.of("funding").read_only_values():
         if planned.values.get("amount") is not None:
             totals[f"funding.amount {planned.values.get('unit', 'EUR')}"] += planned.values["amount"]
-    for planned in plan.entities.get("project", {}).values():
+    for planned in plan.of("project").read_only_values():
         if planned.values.get("total_cost") is not None:
             totals[f"project.total_cost {planned.values.get('cost_unit', 'EUR')}"] += planned.values[
                 "total_cost"
@@ -388,7 +404,7 @@ def _amount_totals(plan: Plan, report: Report) -> None:
 # --- the service -----------------------------------------------------------------------------------
 
 
-def _fatal(report: Report, locations: set[str]) -> list[Problem]:
+def _fatal(report: Report, locations: MutableSet[str]) -> list[Problem]:
     """Errors that are not about one record (the file, the header, a missing column): skip_invalid
     cannot skip them."""
     return [p for p in report.errors if p.location not in locations]
@@ -399,14 +415,19 @@ def _drop_invalid(plan: Plan, report: Report) -> None:
     start), and what hangs on them: their partners and contributions. Once resolved, what they would
     have been (created, updated…) is taken off the report's counts, which say what was written."""
     bad = {p.location for p in report.errors}
-    projects = plan.entities.get("project", {})
+    projects = plan.of("project")
     dropped = {key for key, planned in projects.items() if planned.locations and planned.locations[0] in bad}
     if not dropped:
         return
     gone = [projects.pop(key) for key in dropped]
-    plan.partner_rows = [r for r in plan.partner_rows if r.project not in dropped]
+    if plan.partner_rows:
+        kept: SpillList[PartnerRow] = SpillList(plan.spill)
+        for row in plan.partner_rows:
+            if row.project not in dropped:
+                kept.append(row)
+        plan.partner_rows = kept
     for kind in ("partner", "funding"):
-        entities = plan.entities.get(kind, {})
+        entities = plan.of(kind)
         for key in [k for k, p in entities.items() if p.refs.get("project") in dropped]:
             gone.append(entities.pop(key))
     resolved = False
@@ -458,47 +479,52 @@ def import_file(
     written in a dry run, nor when a record is invalid — unless skip_invalid, which leaves out the
     invalid records (listed in the report) and writes the others. The write is one transaction."""
     started = time.monotonic()
-    source = read_source(data, profile, streaming=True)
-    known = known_project_keys(profile.namespace) if profile.entities.get("project") else set()
-    plan, report = plan_import(
-        source,
-        profile,
-        file_name=file_name,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        progress=progress,
-        known_projects=known,
-    )
-    record_locations = source.locations
-    source.records = []  # planned: the records themselves are not needed any more
-    if not _fatal(report, record_locations):
-        if skip_invalid:
-            _drop_invalid(plan, report)
-        resolve(plan, report)
-        if skip_invalid:
-            _drop_invalid(plan, report)
-    errors = report.errors
-    refused = (
-        bool(_fatal(report, record_locations))
-        or (bool(errors) and not skip_invalid)
-        or report.rows_valid == 0
-    )
-    if refused:
-        report.state = "refused"
-    elif dry_run:
-        report.state = "checked"
-    else:
-        Writer(plan, report, user=user, run=run, progress=progress).write()
-        report.written = True
-        bump_data_version()  # bulk writes send no signals: cached list counts are stale now
-        report.state = "done"
-        if skip_invalid and report.rows_invalid:
-            report.notes.append(
-                _("%(n)s invalid records were skipped, as asked (they are listed with their problems).")
-                % {"n": report.rows_invalid}
-            )
-    report.seconds = time.monotonic() - started
-    return report
+    spill = Spill()  # what does not fit in memory: in a temporary file, removed at the end
+    try:
+        source = read_source(data, profile, streaming=True)
+        known = known_project_keys(profile.namespace) if profile.entities.get("project") else set()
+        plan, report = plan_import(
+            source,
+            profile,
+            file_name=file_name,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=progress,
+            known_projects=known,
+            spill=spill,
+        )
+        record_locations = source.locations
+        source.records = []  # planned: the records themselves are not needed any more
+        if not _fatal(report, record_locations):
+            if skip_invalid:
+                _drop_invalid(plan, report)
+            resolve(plan, report)
+            if skip_invalid:
+                _drop_invalid(plan, report)
+        errors = report.errors
+        refused = (
+            bool(_fatal(report, record_locations))
+            or (bool(errors) and not skip_invalid)
+            or report.rows_valid == 0
+        )
+        if refused:
+            report.state = "refused"
+        elif dry_run:
+            report.state = "checked"
+        else:
+            Writer(plan, report, user=user, run=run, progress=progress).write()
+            report.written = True
+            bump_data_version()  # bulk writes send no signals: cached list counts are stale now
+            report.state = "done"
+            if skip_invalid and report.rows_invalid:
+                report.notes.append(
+                    _("%(n)s invalid records were skipped, as asked (they are listed with their problems).")
+                    % {"n": report.rows_invalid}
+                )
+        report.seconds = time.monotonic() - started
+        return report
+    finally:
+        spill.close()
 
 
 def import_run_create(

@@ -6,6 +6,7 @@ bulk_update_with_history, and the source records (ImportedRecord) that let a sec
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from deltaregio.finance.models import FundingContribution
 from deltaregio.funding.models import Call, Funder, Instrument
 from deltaregio.imports.engine import Plan, Planned, Progress, Report, org_key, planned_fingerprint
 from deltaregio.imports.models import ImportedRecord, ImportRun, OrganisationIdentifier
+from deltaregio.imports.spill import SpillDict
 from deltaregio.ops.bulk import TableWriter, create_instances, create_instances_with_history
 from deltaregio.projects.models import Partner, Project
 
@@ -120,6 +122,26 @@ def in_chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
+class Chosen:
+    """The planned objects of one kind with one action (create, update), read from the plan each time
+    it is iterated: a large file's do not all fit in memory at once."""
+
+    def __init__(self, entities: SpillDict[str, Planned], action: str, count: int) -> None:
+        self.entities, self.action, self.count = entities, action, count
+
+    def __iter__(self) -> Iterator[Planned]:
+        if self.count:
+            yield from (p for p in self.entities.values() if p.action == self.action)
+
+    def read_only(self) -> Iterator[Planned]:
+        """The same, for a pass that changes none of them (cheaper once the plan is on disk)."""
+        if self.count:
+            yield from (p for p in self.entities.read_only_values() if p.action == self.action)
+
+    def __len__(self) -> int:
+        return self.count
+
+
 class Writer:
     def __init__(
         self, plan: Plan, report: Report, *, user: Any, run: ImportRun | None, progress: Progress | None
@@ -134,14 +156,15 @@ class Writer:
         # new source records: rows COPYed (or bulk-created) as they come, numbered by the database
         self.records_new = TableWriter(ImportedRecord, batch=CHUNK, numbered_by_database=True)
         self.now = timezone.now()
-        self.records_changed: list[tuple[int, Planned]] = []
         self.content_types = {
             kind: ContentType.objects.get_for_model(model) for kind, model in MODELS.items()
         }
         self.done = 0
-        self.total = sum(
-            1 for ents in plan.entities.values() for p in ents.values() if p.action in {"create", "update"}
-        )
+        # how many of each kind are to be made and changed (one reading pass, before writing)
+        self.actions: dict[str, Counter[str]] = {
+            kind: Counter(p.action for p in ents.read_only_values()) for kind, ents in plan.entities.items()
+        }
+        self.total = sum(c["create"] + c["update"] for c in self.actions.values())
 
     def tick(self, n: int) -> None:
         self.done += n
@@ -158,8 +181,8 @@ class Writer:
         if not key:
             return None
         if kind == "organisation":
-            key = org_key(self.plan, key)
-        planned = self.plan.entities.get(kind, {}).get(key)
+            return self.plan.org_ids.get(org_key(self.plan, key))
+        planned = self.plan.of(kind).peek(key)
         return planned.object_id if planned is not None else None
 
     def write(self) -> None:
@@ -173,14 +196,14 @@ class Writer:
             "funding",
             "person",
         ):
-            planned = [p for p in self.plan.entities.get(kind, {}).values()]
-            if not planned:
+            entities = self.plan.entities.get(kind)
+            if not entities:
                 continue
-            new = [p for p in planned if p.action == "create"]
-            changed = [p for p in planned if p.action == "update"]
+            new = Chosen(entities, "create", self.actions[kind]["create"])
+            changed = Chosen(entities, "update", self.actions[kind]["update"])
             getattr(self, f"_write_{kind}")(new, changed)
             self.tick(len(new) + len(changed))
-        self._write_records()
+        self._write_references()
 
     # helpers
     def _fill(self, obj: models.Model, planned: Planned, kind: str) -> None:
@@ -196,41 +219,46 @@ class Writer:
         obj.source_document = self.document  # type: ignore[attr-defined]
         obj.source_location = planned.location_text  # type: ignore[attr-defined]
 
-    def _create(self, model: type[M], objs: Iterable[M], planned: Iterable[Planned]) -> None:
+    def _create(self, model: type[M], pairs: Iterable[tuple[M, Planned]]) -> None:
         """Write new objects in chunks: COPY on PostgreSQL, with the history rows django-simple-history
-        would write (ops/bulk.py), and their source records. `objs` may be a generator: only a chunk's
-        model instances exist at a time, whatever the size of the file."""
-        pairs = zip(objs, planned, strict=True)
+        would write (ops/bulk.py), and their source records. `pairs` (a new object and what it was made
+        from) may be a generator: only a chunk's model instances exist at a time, whatever the size of
+        the file."""
+        pairs = iter(pairs)
         while chunk := list(itertools.islice(pairs, CHUNK)):
             created = create_instances_with_history(
                 model, [obj for obj, _p in chunk], user=self.user, reason=self.reason
             )
             for obj, (_obj, p) in zip(created, chunk, strict=True):
                 p.object_id = obj.pk
+                self.plan.entities[p.kind][p.key] = p  # kept, wherever the plan keeps it
+                if p.kind == "organisation":
+                    self.plan.org_ids[p.key] = p.object_id
                 self.records_new.add(self._record(p))
 
-    def _update(self, model: type[M], planned: list[Planned], apply: Any) -> None:
-        if not planned:
-            return
-        objs = model._default_manager.in_bulk([p.object_id for p in planned])
-        changed: list[M] = []
-        fields: set[str] = {"source_document", "source_location"}
-        for p in planned:
-            obj = objs.get(p.object_id)
-            if obj is None:  # removed by hand since: make it again
-                continue
-            fields |= set(apply(obj, p))
-            changed.append(obj)
-            self.records_changed.append((p.object_id, p))  # type: ignore[arg-type]
-        if changed:
-            bulk_update_with_history(
-                changed,
-                model,
-                sorted(fields),
-                batch_size=BATCH,
-                default_user=self.user,
-                default_change_reason=self.reason,
-            )
+    def _update(self, model: type[M], planned: Iterable[Planned], apply: Any) -> None:
+        """Change existing objects, and their source records, a chunk at a time."""
+        planned = iter(planned)
+        while chunk := list(itertools.islice(planned, CHUNK)):
+            objs = model._default_manager.in_bulk([p.object_id for p in chunk])
+            changed: list[M] = []
+            fields: set[str] = {"source_document", "source_location"}
+            for p in chunk:
+                obj = objs.get(p.object_id)
+                if obj is None:  # removed by hand since: make it again
+                    continue
+                fields |= set(apply(obj, p))
+                changed.append(obj)
+            if changed:
+                bulk_update_with_history(
+                    changed,
+                    model,
+                    sorted(fields),
+                    batch_size=BATCH,
+                    default_user=self.user,
+                    default_change_reason=self.reason,
+                )
+            self._update_records([p for p in chunk if p.object_id in objs])
 
     def _record(self, planned: Planned) -> dict[str, Any]:
         """A new ImportedRecord's row (field attribute names), without a model instance."""
@@ -259,10 +287,12 @@ class Writer:
             extra["org_id"] = f"{registration[0]}-{registration[1]}"
         return extra
 
-    def _write_records(self) -> None:
+    def _write_references(self) -> None:
         # references: remember them too, so that a second import finds them by source identifier
-        for ents in self.plan.entities.values():
-            for planned in ents.values():
+        for kind, ents in self.plan.entities.items():
+            if not self.actions[kind]["reference"]:
+                continue
+            for planned in ents.read_only_values():
                 if (
                     planned.action == "reference"
                     and not planned.record_exists
@@ -270,38 +300,39 @@ class Writer:
                 ):
                     self.records_new.add(self._record(planned))
         self.records_new.flush()
-        if self.records_changed:
-            ns = self.plan.profile.namespace
+
+    def _update_records(self, planned: list[Planned]) -> None:
+        """The source records of changed objects: what the source says now, and the run that said it."""
+        ns = self.plan.profile.namespace
+        for chunk in in_chunks(planned):
             by_key = {
                 (r.kind, r.source_key): r
-                for chunk in in_chunks([p.key for _pk, p in self.records_changed])
-                for r in ImportedRecord.objects.filter(namespace=ns, source_key__in=chunk)
+                for r in ImportedRecord.objects.filter(namespace=ns, source_key__in=[p.key for p in chunk])
             }
             updates = []
-            for _pk, planned in self.records_changed:
-                record = by_key.get((planned.kind, planned.key))
+            for p in chunk:
+                record = by_key.get((p.kind, p.key))
                 if record is None:
                     continue
-                record.fingerprint = planned_fingerprint(planned)
-                record.extra = self._extra(planned)
+                record.fingerprint = planned_fingerprint(p)
+                record.extra = self._extra(p)
                 record.last_run = self.run
                 updates.append(record)
-            ImportedRecord.objects.bulk_update(
-                updates, ["fingerprint", "extra", "last_run"], batch_size=BATCH
-            )
+            fields = ["fingerprint", "extra", "last_run"]
+            ImportedRecord.objects.bulk_update(updates, fields, batch_size=BATCH)
 
     # per kind
-    def _write_funder(self, new: list[Planned], changed: list[Planned]) -> None:
+    def _write_funder(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
         names = UniqueValues(Funder.objects.values_list("name", flat=True), 255)
         slugs = UniqueValues(Funder.objects.values_list("slug", flat=True), 80)
-        objs = []
+        pairs = []
         for p in new:
             obj = Funder(
                 name=names.make(p.values["name"]), slug=slugs.make(slugify(p.values["name"])[:70] or "funder")
             )
             self._fill(obj, p, "funder")
-            objs.append(obj)
-        self._create(Funder, objs, new)
+            pairs.append((obj, p))
+        self._create(Funder, pairs)
 
         def apply(obj: Funder, p: Planned) -> list[str]:
             self._fill(obj, p, "funder")
@@ -318,20 +349,19 @@ class Writer:
                 or Instrument.objects.filter(code=parent).values_list("pk", flat=True).first()
             )
 
-    def _write_instrument(self, new: list[Planned], changed: list[Planned]) -> None:
+    def _write_instrument(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
         # parents first: a line may name a programme planned in the same file
-        new = sorted(new, key=lambda p: bool(p.values.get("parent")))
         objs = []
         for p in new:
             obj = Instrument(code=p.key)
             self._fill(obj, p, "instrument")
-            objs.append(obj)
-        created_first = [(o, p) for o, p in zip(objs, new, strict=True) if not p.values.get("parent")]
-        created_later = [(o, p) for o, p in zip(objs, new, strict=True) if p.values.get("parent")]
+            objs.append((obj, p))
+        created_first = [(o, p) for o, p in objs if not p.values.get("parent")]
+        created_later = [(o, p) for o, p in objs if p.values.get("parent")]
         for group in (created_first, created_later):
             for obj, p in group:
                 self._instrument_refs(obj, p)
-            self._create(Instrument, [o for o, _p in group], [p for _o, p in group])
+            self._create(Instrument, group)
 
         def apply(obj: Instrument, p: Planned) -> list[str]:
             self._fill(obj, p, "instrument")
@@ -340,13 +370,13 @@ class Writer:
 
         self._update(Instrument, changed, apply)
 
-    def _write_call(self, new: list[Planned], changed: list[Planned]) -> None:
-        objs = []
+    def _write_call(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
+        pairs = []
         for p in new:
             obj = Call(code=p.key, instrument_id=self.required_id("instrument", p.refs.get("instrument")))
             self._fill(obj, p, "call")
-            objs.append(obj)
-        self._create(Call, objs, new)
+            pairs.append((obj, p))
+        self._create(Call, pairs)
 
         def apply(obj: Call, p: Planned) -> list[str]:
             self._fill(obj, p, "call")
@@ -355,13 +385,13 @@ class Writer:
 
         self._update(Call, changed, apply)
 
-    def _write_project(self, new: list[Planned], changed: list[Planned]) -> None:
+    def _write_project(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
         existing = list(Project.objects.values_list("acronym", "slug"))
         acronyms = UniqueValues((a for a, _s in existing), 60)
         slugs = UniqueValues((s for _a, s in existing), 80)
         renamed = 0
 
-        def build() -> Iterator[Project]:
+        def build() -> Iterator[tuple[Project, Planned]]:
             nonlocal renamed
             for p in new:
                 wanted = p.values["acronym"]
@@ -371,9 +401,9 @@ class Writer:
                 self._fill(obj, p, "project")
                 obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
                 obj.call_id = self.id_of("call", p.refs.get("call"))
-                yield obj
+                yield obj, p
 
-        self._create(Project, build(), new)
+        self._create(Project, build())
         if renamed:
             self.report.notes.append(
                 _(
@@ -396,13 +426,13 @@ class Writer:
 
         self._update(Project, changed, apply)
 
-    def _write_organisation(self, new: list[Planned], changed: list[Planned]) -> None:
+    def _write_organisation(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
         existing = list(Organisation.objects.values_list("name", "slug"))
         names = UniqueValues((n for n, _s in existing), 255)
         slugs = UniqueValues((s for _n, s in existing), 80)
         same_name = 0
 
-        def build() -> Iterator[Organisation]:
+        def build() -> Iterator[tuple[Organisation, Planned]]:
             nonlocal same_name
             for p in new:
                 wanted = p.values["name"]
@@ -412,9 +442,9 @@ class Writer:
                 same_name += name != wanted
                 obj = Organisation(name=name, slug=slugs.make(slugify(name)[:70] or "organisation"))
                 self._fill(obj, p, "organisation")
-                yield obj
+                yield obj, p
 
-        self._create(Organisation, build(), new)
+        self._create(Organisation, build())
         if same_name:
             self.report.notes.append(
                 _(
@@ -433,7 +463,7 @@ class Writer:
         known = set(OrganisationIdentifier.objects.values_list("scheme", "identifier"))
 
         def identifiers() -> Iterator[OrganisationIdentifier]:
-            for p in self.plan.entities["organisation"].values():
+            for p in self.plan.entities["organisation"].read_only_values():
                 registration = p.values.get("registration")
                 if registration and registration not in known and p.object_id is not None:
                     known.add(registration)
@@ -447,7 +477,7 @@ class Writer:
 
         create_in_chunks(OrganisationIdentifier, identifiers())
 
-    def _write_partner(self, new: list[Planned], changed: list[Planned]) -> None:
+    def _write_partner(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
         countries = (
             dict(
                 Organisation.objects.filter(
@@ -458,7 +488,7 @@ class Writer:
             else {}
         )
 
-        def build() -> Iterator[Partner]:
+        def build() -> Iterator[tuple[Partner, Planned]]:
             for p in new:
                 organisation_id = self.required_id("organisation", p.refs["organisation"])
                 obj = Partner(
@@ -467,9 +497,9 @@ class Writer:
                 self._fill(obj, p, "partner")
                 if not obj.country:
                     obj.country = countries.get(organisation_id, "")
-                yield obj
+                yield obj, p
 
-        self._create(Partner, build(), new)
+        self._create(Partner, build())
 
         def apply(obj: Partner, p: Planned) -> list[str]:
             self._fill(obj, p, "partner")
@@ -477,26 +507,26 @@ class Writer:
 
         self._update(Partner, changed, apply)
 
-    def _write_funding(self, new: list[Planned], changed: list[Planned]) -> None:
+    def _write_funding(self, new: Chosen, changed: Chosen) -> None:
 
-        def build() -> Iterator[FundingContribution]:
+        def build() -> Iterator[tuple[FundingContribution, Planned]]:
             for p in new:
                 obj = FundingContribution(project_id=self.required_id("project", p.refs["project"]))
                 self._fill(obj, p, "funding")
                 obj.instrument_id = self.id_of("instrument", p.refs.get("instrument"))
-                yield obj
+                yield obj, p
 
-        self._create(FundingContribution, build(), new)
+        self._create(FundingContribution, build())
         through = FundingContribution.partners.through
 
-        def links_of(planned: list[Planned]) -> Iterator[models.Model]:
+        def links_of(planned: Iterable[Planned]) -> Iterator[models.Model]:
             for p in planned:
                 for ref in p.partner_ids:
                     partner_id = self.id_of("partner", ref)
                     if partner_id is not None:
                         yield through(fundingcontribution_id=p.object_id, partner_id=partner_id)
 
-        create_in_chunks(through, links_of(new))
+        create_in_chunks(through, links_of(new.read_only()))
 
         def apply(obj: FundingContribution, p: Planned) -> list[str]:
             self._fill(obj, p, "funding")
@@ -505,18 +535,19 @@ class Writer:
 
         self._update(FundingContribution, changed, apply)
         if changed:
-            through.objects.filter(fundingcontribution_id__in=[p.object_id for p in changed]).delete()
-            create_in_chunks(through, links_of(changed))
+            for chunk in in_chunks([p.object_id for p in changed]):
+                through.objects.filter(fundingcontribution_id__in=chunk).delete()
+            create_in_chunks(through, links_of(changed.read_only()))
 
-    def _write_person(self, new: list[Planned], changed: list[Planned]) -> None:
-        objs = []
+    def _write_person(self, new: Iterable[Planned], changed: Iterable[Planned]) -> None:
+        pairs = []
         for p in new:
             obj = Person(
                 name=p.values["name"], organisation_id=self.id_of("organisation", p.refs.get("organisation"))
             )
             self._fill(obj, p, "person")
-            objs.append(obj)
-        self._create(Person, objs, new)
+            pairs.append((obj, p))
+        self._create(Person, pairs)
 
         def apply(obj: Person, p: Planned) -> list[str]:
             self._fill(obj, p, "person")
