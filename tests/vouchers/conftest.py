@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from deltaregio.accounts.models import Affiliation, Role
 from deltaregio.accounts.services import roles_ensure
 from deltaregio.directory.models import Organisation
+from deltaregio.projects.models import Project
+from deltaregio.seed.services import seed_load
 from deltaregio.vouchers import services
 from deltaregio.vouchers.models import SchemeMember, SchemeRound, Status, Voucher, VoucherScheme
 
@@ -31,8 +33,12 @@ ENVELOPE = Decimal("100000.00")
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """The reference data set (loaded by the parent fixture) and the voucher schemes."""
+    """The reference data set (loaded by the parent fixture) and the voucher schemes. This fixture is
+    made when the first voucher test runs; if that is a live-server test run after other transactional
+    tests (pytest-django runs those last), their flush has emptied the database: load it again."""
     with django_db_blocker.unblock():
+        if not Project.objects.exists():
+            seed_load()
         services.scheme_load()
 
 
