@@ -215,9 +215,6 @@ class Plan:
         self.partner_rows = SpillList(self.spill)
         self.partner_alias = self.spill.dict()
 
-    def get(self, kind: str, key: str) -> Planned | None:
-        return self.entities[kind].get(key)
-
     def of(self, kind: str) -> SpillDict[str, Planned]:
         """The planned objects of a kind (an empty mapping, not kept, if the file has none)."""
         return self.entities[kind] if kind in self.entities else SpillDict(self.spill)

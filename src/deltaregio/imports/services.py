@@ -98,7 +98,6 @@ def _set_action(planned: Planned, res: Resolution, report: Report) -> None:
 
 def resolve(plan: Plan, report: Report) -> Resolution:
     res = Resolution(plan)
-    ents = plan.entities
     # funders by name, instruments and calls by code: existing ones are referred to, never changed
     funders = plan.of("funder")
     if funders:
@@ -116,12 +115,13 @@ def resolve(plan: Plan, report: Report) -> Resolution:
             if res.record(kind, planned.key) is None:
                 planned.object_id = existing.get(planned.key)
             _set_action(planned, res, report)
-    parents = {p.values.get("parent") for p in ents.get("instrument", {}).values() if p.values.get("parent")}
+    instruments = plan.of("instrument")
+    parents = {p.values.get("parent") for p in instruments.read_only_values() if p.values.get("parent")}
     if parents:
         found = set(Instrument.objects.filter(code__in=parents).values_list("code", flat=True)) | set(
-            ents["instrument"]
+            instruments
         )
-        for planned in ents["instrument"].values():
+        for planned in instruments.read_only_values():
             parent = planned.values.get("parent")
             if parent and parent not in found:
                 report.problems.append(
@@ -131,7 +131,7 @@ def resolve(plan: Plan, report: Report) -> Resolution:
                         _("There is no instrument with the code %(code)s.") % {"code": parent},
                     )
                 )
-    for planned in ents.get("project", {}).values():
+    for planned in plan.of("project").values():
         if plan.profile.entities["project"].reference_only:
             record = res.record("project", planned.key)
             if record is not None:
